@@ -1,0 +1,158 @@
+"""The one training configuration: every choice, its range, its help text.
+
+CLI flags, sidebar widgets, URL parameters, cache keys and model-file metadata are all
+derived from the fields below, so adding a choice is one edit here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+ARCHS = ("lstm", "gru", "rnn")
+IMPLS = ("torch", "scratch")
+TARGETS = ("every", "final")
+STOPS = ("generalized", "solved", "budget")
+
+MAX_TRAIN_LEN = 1000
+MAX_TEST_LEN = 10_000
+
+
+def _spec(default, label, help, *, choices=None, lo=None, hi=None, log=False):
+    """A dataclass field carrying what the CLI and the app need to offer it."""
+    meta = {"label": label, "help": help, "choices": choices, "lo": lo, "hi": hi, "log": log}
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every training choice. Frozen, validated, hashable by value."""
+
+    arch: str = _spec("lstm", "Architecture", "Recurrent cell: lstm, gru or rnn (Elman, tanh).",
+                      choices=ARCHS)
+    impl: str = _spec("torch", "Implementation",
+                      "torch: the fused built-in module; scratch: an explicit per-step cell "
+                      "written with tensor ops (same weights, same results).", choices=IMPLS)
+    hidden_size: int = _spec(8, "Hidden size", "Units in the recurrent state.", lo=1, hi=256)
+    lr: float = _spec(0.05, "Learning rate", "Adam step size.", lo=1e-5, hi=1.0, log=True)
+    batch_size: int = _spec(32, "Batch size", "Sequences per training step.", lo=1, hi=4096)
+    steps: int = _spec(2000, "Training steps", "Step budget: training never runs longer.",
+                       lo=1, hi=100_000)
+    min_len: int = _spec(1, "Shortest training string", "Training lengths are drawn "
+                         "uniformly from min..max.", lo=1, hi=MAX_TRAIN_LEN)
+    max_len: int = _spec(20, "Longest training string", "Training lengths are drawn "
+                         "uniformly from min..max.", lo=1, hi=MAX_TRAIN_LEN)
+    test_min_len: int = _spec(50, "Shortest test string", "The held-out test set's lengths "
+                              "(longer than training: this measures generalization).",
+                              lo=1, hi=MAX_TEST_LEN)
+    test_max_len: int = _spec(100, "Longest test string", "The held-out test set's lengths.",
+                              lo=1, hi=MAX_TEST_LEN)
+    target: str = _spec("every", "Training target",
+                        "final: loss on the answer at the end only (the Requests-for-Research "
+                        "task); every: loss on the running parity of every prefix.",
+                        choices=TARGETS)
+    clip: float = _spec(1.0, "Gradient clipping", "Largest gradient norm per step; 0 turns "
+                        "clipping off.", lo=0.0, hi=100.0)
+    seed: int = _spec(0, "Seed", "Seeds the initial weights, the training data and the test "
+                      "set: the same seed gives the same run.", lo=0, hi=2**31 - 1)
+    stop: str = _spec("generalized", "When to stop",
+                      "generalized: once the test set is classified perfectly and a check on "
+                      "much longer strings (10x the test maximum) is perfect too; solved: at "
+                      "the first perfect test score; budget: run every step.", choices=STOPS)
+    eval_every: int = _spec(10, "Evaluate every", "Steps between evaluations of the test set.",
+                            lo=1, hi=10_000)
+
+    def __post_init__(self):
+        for f in dataclasses.fields(self):
+            _check_field(f, getattr(self, f.name))
+        for lo, hi in (("min_len", "max_len"), ("test_min_len", "test_max_len")):
+            if getattr(self, lo) > getattr(self, hi):
+                raise ValueError(f"{lo} must be <= {hi} (got {getattr(self, lo)} > "
+                                 f"{getattr(self, hi)})")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain field values, in declaration order."""
+        return dataclasses.asdict(self)
+
+    def to_json(self) -> str:
+        """Compact, key-sorted JSON: stable enough to be a file's metadata or a cache key."""
+        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+
+    def replace(self, **changes) -> Config:
+        """A validated copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any], *, strict: bool = True) -> Config:
+        """Build from (possibly string) values; unknown keys raise unless strict=False."""
+        names = {f.name: f for f in dataclasses.fields(cls)}
+        unknown = set(values) - set(names)
+        if unknown and strict:
+            raise ValueError(f"unknown config field(s): {', '.join(sorted(unknown))}")
+        return cls(**{k: coerce(names[k], v) for k, v in values.items() if k in names})
+
+    @classmethod
+    def from_json(cls, text: str) -> Config:
+        """Inverse of to_json; raises ValueError on anything that is not a valid config."""
+        try:
+            values = json.loads(text)
+        except (json.JSONDecodeError, TypeError) as err:
+            raise ValueError(f"config is not valid JSON: {err}") from None
+        if not isinstance(values, dict):
+            raise ValueError("config JSON must be an object")
+        return cls.from_dict(values)
+
+
+def fields() -> tuple[dataclasses.Field, ...]:
+    """The config's fields, each with metadata: label, help, choices, lo, hi, log."""
+    return dataclasses.fields(Config)
+
+
+def field_range(f: dataclasses.Field) -> str:
+    """Human description of the values a field allows, e.g. '1..256' or 'lstm, gru, rnn'."""
+    m = f.metadata
+    return ", ".join(m["choices"]) if m["choices"] else f"{m['lo']}..{m['hi']}"
+
+
+def coerce(f: dataclasses.Field, value: Any) -> Any:
+    """Turn a value (maybe a string from a flag or URL) into the field's type, or ValueError."""
+    kind = type(f.default)
+    if isinstance(value, kind) and not isinstance(value, bool):
+        return value
+    try:
+        if kind is int:
+            if isinstance(value, float) and value.is_integer():
+                return int(value)
+            if isinstance(value, str):
+                return int(value.strip())
+            raise TypeError
+        if kind is float:
+            if isinstance(value, bool):
+                raise TypeError
+            return float(value)
+        if kind is str and isinstance(value, str):
+            return value.strip().lower()
+        raise TypeError
+    except (TypeError, ValueError):
+        raise ValueError(f"{f.name} must be {kind.__name__} in {field_range(f)} "
+                         f"(got {value!r})") from None
+
+
+def _check_field(f: dataclasses.Field, value: Any) -> None:
+    m, kind = f.metadata, type(f.default)
+    ok_type = isinstance(value, kind) and not isinstance(value, bool)
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        ok_type = True
+    if not ok_type:
+        raise ValueError(f"{f.name} must be {kind.__name__} in {field_range(f)} (got {value!r})")
+    if m["choices"]:
+        if value not in m["choices"]:
+            raise ValueError(f"{f.name} must be one of {field_range(f)} (got {value!r})")
+        return
+    if kind is float and not math.isfinite(value):
+        raise ValueError(f"{f.name} must be a finite number in {field_range(f)} (got {value!r})")
+    if not m["lo"] <= value <= m["hi"]:
+        raise ValueError(f"{f.name} must be in {field_range(f)} (got {value!r})")

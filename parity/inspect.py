@@ -1,0 +1,86 @@
+"""Step-by-step inspection: gates, cell and hidden state, and the running prediction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+
+from . import cells
+from .models import ParityModel
+
+
+@dataclass(frozen=True)
+class Trace:
+    """A model read over one bit string, as tidy frames ready for altair.
+
+    states: one row per (quantity, step, unit): columns quantity, step, bit, unit, value.
+    prediction: one row per step: step, bit, probability (of odd parity so far), predicted,
+    running_parity (the truth), correct.
+    """
+
+    arch: str
+    bits: tuple[int, ...]
+    states: pd.DataFrame
+    prediction: pd.DataFrame
+
+    def quantity(self, name: str) -> pd.DataFrame:
+        """The rows of one quantity (e.g. 'forget gate')."""
+        return self.states[self.states["quantity"] == name]
+
+    @property
+    def quantities(self) -> tuple[str, ...]:
+        return cells.QUANTITIES[self.arch]
+
+
+@torch.no_grad()
+def record(model: ParityModel, bits) -> dict[str, np.ndarray]:
+    """Every per-step quantity for one sequence: name -> (T, H) array, plus 'logit' (T,).
+
+    Uses the explicit cells on the model's own weights whatever model.impl is, so both
+    execution paths give the same numbers.
+    """
+    x = torch.as_tensor(list(bits), dtype=torch.float32).unsqueeze(0)  # (1, T)
+    _, _, records = cells.scratch_run(model.arch, model.cell_params(), x, record=True)
+    out = {name: value[0].numpy() for name, value in records.items()}  # (T, H) each
+    out["logit"] = model.head(records["hidden"][0]).squeeze(-1).numpy()  # (T,)
+    return out
+
+
+def trace(model: ParityModel, bits) -> Trace:
+    """Read `bits` (a sequence of 0/1) one at a time and record everything, step by step."""
+    bits = tuple(int(b) for b in bits)
+    if not bits:
+        raise ValueError("empty bit string: nothing to trace")
+    if any(b not in (0, 1) for b in bits):
+        raise ValueError("bits must be 0 or 1")
+    rec = record(model, bits)
+    steps = len(bits)
+    bit_arr = np.asarray(bits, dtype=np.int64)
+    frames = []
+    for name in cells.QUANTITIES[model.arch]:
+        values = rec[name]  # (T, H)
+        hidden = values.shape[1]
+        frames.append(pd.DataFrame({
+            "quantity": name,
+            "step": np.repeat(np.arange(1, steps + 1), hidden),
+            "bit": np.repeat(bit_arr, hidden),
+            "unit": np.tile(np.arange(hidden), steps),
+            "value": values.reshape(-1).astype(np.float64),
+        }))
+    states = pd.concat(frames, ignore_index=True)
+    states["quantity"] = pd.Categorical(states["quantity"], cells.QUANTITIES[model.arch])
+    probability = 1.0 / (1.0 + np.exp(-rec["logit"].astype(np.float64)))
+    truth = np.cumsum(bit_arr) % 2
+    predicted = (rec["logit"] > 0).astype(np.int64)
+    prediction = pd.DataFrame({
+        "step": np.arange(1, steps + 1),
+        "bit": bit_arr,
+        "probability": probability,
+        "predicted": predicted,
+        "running_parity": truth,
+        "correct": predicted == truth,
+    })
+    return Trace(model.arch, bits, states, prediction)

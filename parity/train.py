@@ -1,0 +1,123 @@
+"""train(config, on_progress) -> TrainResult: the model and its history as a tidy table."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import torch
+
+from . import data, losses
+from .config import Config
+from .evaluate import accuracy
+from .models import ParityModel, build
+
+HISTORY_COLUMNS = ["step", "loss", "train_accuracy", "test_accuracy", "elapsed"]
+TEST_SIZE = 1000
+CHECK_SIZE = 100
+CHECK_FACTOR = 10  # the generalization check uses strings this many times the test maximum
+
+
+@dataclass
+class Progress:
+    """What on_progress receives after every evaluation."""
+
+    step: int
+    total: int
+    loss: float
+    train_accuracy: float
+    test_accuracy: float
+    elapsed: float  # training seconds so far, evaluation excluded
+
+
+@dataclass
+class TrainResult:
+    """A trained model with its history and how training ended."""
+
+    config: Config
+    model: ParityModel
+    history: pd.DataFrame  # HISTORY_COLUMNS, one row per evaluation
+    status: str  # 'generalized', 'solved', 'budget' or 'diverged'
+    steps: int  # steps run
+    solved_at_step: int | None  # first step whose test accuracy was 1.0
+    train_seconds: float  # optimisation time only, evaluation excluded
+
+    @property
+    def final_test_accuracy(self) -> float:
+        return float(self.history["test_accuracy"].iloc[-1]) if len(self.history) else 0.0
+
+    def summary(self) -> dict:
+        """JSON-ready numbers: what the CLI prints and the app shows."""
+        return {
+            "config": self.config.to_dict(),
+            "status": self.status,
+            "steps": self.steps,
+            "solved_at_step": self.solved_at_step,
+            "train_seconds": round(self.train_seconds, 4),
+            "final_test_accuracy": self.final_test_accuracy,
+            "final_train_accuracy": (float(self.history["train_accuracy"].iloc[-1])
+                                     if len(self.history) else 0.0),
+            "final_loss": float(self.history["loss"].iloc[-1]) if len(self.history) else None,
+        }
+
+
+def check_set(config: Config) -> data.Batch:
+    """Long strings for the 'generalized' stop: CHECK_FACTOR x the test maximum, capped."""
+    length = min(config.test_max_len * CHECK_FACTOR, 10_000)
+    return data.fixed_dataset(CHECK_SIZE, length, length, config.seed + data.CHECK_SEED_OFFSET)
+
+
+def _step_loss(model, batch, config, bce) -> tuple[torch.Tensor, float]:
+    """Loss on a batch and the accuracy of its final answers (read off the same forward)."""
+    logits = model(batch.bits)  # (B, T)
+    loss = losses.parity_loss(logits, batch, config.target, bce)
+    with torch.no_grad():
+        last = logits.gather(1, (batch.lengths - 1).unsqueeze(1)).squeeze(1)
+        train_acc = ((last > 0).float() == batch.parity).float().mean().item()
+    return loss, train_acc
+
+
+def train(config: Config, on_progress: Callable[[Progress], None] | None = None) -> TrainResult:
+    """Train a fresh model for `config`. Deterministic: the same config, the same history."""
+    model = build(config)
+    optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
+    bce = losses.BCE[config.impl]
+    gen = data.generator(config.seed)
+    test, check = data.test_set(config, TEST_SIZE), None
+    rows, status, solved_at, seconds, step = [], "budget", None, 0.0, 0
+    for step in range(1, config.steps + 1):
+        started = time.perf_counter()
+        batch = data.random_batch(gen, config.batch_size, config.min_len, config.max_len)
+        loss, train_acc = _step_loss(model, batch, config, bce)
+        if not math.isfinite(loss.item()):
+            status = "diverged"
+            rows.append([step, float("nan"), train_acc, float("nan"), seconds])
+            break
+        optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        if config.clip > 0:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), config.clip)
+        optimiser.step()
+        seconds += time.perf_counter() - started
+        if step % config.eval_every and step != config.steps:
+            continue
+        test_acc = accuracy(model, test)
+        rows.append([step, loss.item(), train_acc, test_acc, seconds])
+        if on_progress is not None:
+            on_progress(Progress(step, config.steps, loss.item(), train_acc, test_acc, seconds))
+        if test_acc == 1.0:
+            solved_at = solved_at or step
+            if config.stop == "solved":
+                status = "solved"
+                break
+            if config.stop == "generalized":
+                check = check if check is not None else check_set(config)
+                if accuracy(model, check) == 1.0:
+                    status = "generalized"
+                    break
+    history = pd.DataFrame(rows, columns=HISTORY_COLUMNS)
+    model.eval()
+    return TrainResult(config, model, history, status, step, solved_at, seconds)
