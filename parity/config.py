@@ -68,6 +68,8 @@ class Config:
     def __post_init__(self):
         for f in dataclasses.fields(self):
             _check_field(f, getattr(self, f.name))
+            if type(f.default) is float:  # 1 and 1.0 are one config: one JSON, one cache key
+                object.__setattr__(self, f.name, float(getattr(self, f.name)))
         for lo, hi in (("min_len", "max_len"), ("test_min_len", "test_max_len")):
             if getattr(self, lo) > getattr(self, hi):
                 raise ValueError(f"{lo} must be <= {hi} (got {getattr(self, lo)} > "
@@ -99,7 +101,7 @@ class Config:
         """Inverse of to_json; raises ValueError on anything that is not a valid config."""
         try:
             values = json.loads(text)
-        except (json.JSONDecodeError, TypeError) as err:
+        except (json.JSONDecodeError, TypeError, RecursionError) as err:
             raise ValueError(f"config is not valid JSON: {err}") from None
         if not isinstance(values, dict):
             raise ValueError("config JSON must be an object")
@@ -133,10 +135,8 @@ def coerce(f: dataclasses.Field, value: Any) -> Any:
             if isinstance(value, bool):
                 raise TypeError
             return float(value)
-        if kind is str and isinstance(value, str):
-            return value.strip().lower()
         raise TypeError
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValueError(f"{f.name} must be {kind.__name__} in {field_range(f)} "
                          f"(got {value!r})") from None
 
@@ -152,7 +152,7 @@ def _check_field(f: dataclasses.Field, value: Any) -> None:
         if value not in m["choices"]:
             raise ValueError(f"{f.name} must be one of {field_range(f)} (got {value!r})")
         return
-    if kind is float and not math.isfinite(value):
+    if kind is float and not (isinstance(value, int) or math.isfinite(value)):
         raise ValueError(f"{f.name} must be a finite number in {field_range(f)} (got {value!r})")
     if not m["lo"] <= value <= m["hi"]:
         raise ValueError(f"{f.name} must be in {field_range(f)} (got {value!r})")

@@ -49,7 +49,7 @@ def from_bytes(blob: bytes) -> tuple[ParityModel, Config]:
                              f"expected {FORMAT!r})")
     try:
         config = Config.from_json(metadata.get("config", ""))
-    except ValueError as err:
+    except (ValueError, OverflowError, RecursionError) as err:  # any JSON a file can carry
         raise ModelFileError(f"invalid config in model file: {err}") from None
     try:
         tensors = load_bytes(blob)
@@ -81,7 +81,7 @@ def _header_metadata(blob: bytes) -> dict:
         raise ModelFileError("not a safetensors file, or truncated (header runs past the end)")
     try:
         header = json.loads(blob[8:8 + size])
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise ModelFileError("not a safetensors file (unreadable header)") from None
     if not isinstance(header, dict) or not isinstance(header.get("__metadata__", {}), dict):
         raise ModelFileError("not a safetensors file (malformed header)")

@@ -92,7 +92,9 @@ def build(config) -> ParityModel:
     modules, but from a private generator: the global RNG is neither read nor disturbed, so
     concurrent builds (one per app visitor) stay deterministic.
     """
-    model = ParityModel(config.arch, config.hidden_size, config.impl)
+    with torch.device("meta"):  # torch's own init would draw from the global RNG
+        model = ParityModel(config.arch, config.hidden_size, config.impl)
+    model = model.to_empty(device="cpu")
     gen = torch.Generator().manual_seed(config.seed)
     bound = config.hidden_size ** -0.5
     for param in model.parameters():

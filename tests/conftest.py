@@ -1,0 +1,62 @@
+"""Shared, seeded fixtures for the engine tests."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+# `pytest` (not only `python -m pytest`) must find the package from a fresh checkout.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from parity import Config, train  # noqa: E402
+from parity.models import ParityModel  # noqa: E402
+
+# The engine's tensors are tiny (batch 32, hidden 8): on 2 shared cores, intra-op threads cost
+# far more in synchronisation than they gain (measured ~10x slower wall time under load).
+torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="session")
+def default_config() -> Config:
+    """The default configuration, whatever its current values are."""
+    return Config()
+
+
+@pytest.fixture(scope="session")
+def trained():
+    """trained(config) -> TrainResult, each config trained once per session (seeded runs).
+
+    Results are shared: tests must not change their models (copy them first).
+    """
+    return functools.cache(train)
+
+
+@pytest.fixture(scope="session")
+def default_result(trained, default_config):
+    """The seeded training run of the default config."""
+    return trained(default_config)
+
+
+@pytest.fixture(scope="session")
+def trained_model(default_result) -> ParityModel:
+    """The default run's model. Read-only: tests that change it must copy it first."""
+    return default_result.model
+
+
+def _randomize(module: torch.nn.Module, seed: int, scale: float = 1.5) -> torch.nn.Module:
+    """Overwrite every parameter with U(-scale, scale): far from torch's default init."""
+    gen = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for param in module.parameters():
+            param.copy_(torch.rand(param.shape, generator=gen) * 2 * scale - scale)
+    return module
+
+
+@pytest.fixture
+def randomize():
+    """randomize(module, seed, scale=1.5): seeded non-default weights, in place."""
+    return _randomize
