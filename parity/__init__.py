@@ -1,6 +1,6 @@
-"""Parity Lab: recurrent networks learning the parity of a bit string."""
+"""Parity Lab: recurrent networks learning the parity of a bit string.
 
-from .config import Config
-from .train import TrainResult, train
-
-__all__ = ["Config", "TrainResult", "train"]
+Import what you need from its modules: `from parity.config import Config`,
+`from parity.train import train`. The package itself imports nothing, so the command line's
+--help and argument errors answer without loading torch.
+"""

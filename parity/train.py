@@ -17,7 +17,7 @@ from .models import ParityModel, build
 
 HISTORY_COLUMNS = ["step", "loss", "train_accuracy", "test_accuracy", "elapsed"]
 TEST_SIZE = 1000
-CHECK_SIZE = 100
+CHECK_SIZE = 1000
 CHECK_FACTOR = 10  # the generalization check uses strings this many times the test maximum
 
 
