@@ -81,7 +81,13 @@ def _step_loss(model, batch, config, bce) -> tuple[torch.Tensor, float]:
 
 
 def train(config: Config, on_progress: Callable[[Progress], None] | None = None) -> TrainResult:
-    """Train a fresh model for `config`. Deterministic: the same config, the same history."""
+    """Train a fresh model for `config`. Deterministic: the same config, the same history.
+
+    Runs on one intra-op thread (set for the calling thread): the tensors are tiny, so more
+    threads cost more than they give, and the thread count changes float rounding, so fixing it
+    makes a config's history the same on every machine and for every app visitor.
+    """
+    torch.set_num_threads(1)
     model = build(config)
     optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
     bce = losses.BCE[config.impl]

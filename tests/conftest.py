@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import functools
-import sys
-from pathlib import Path
 
 import pytest
 import torch
 
-# `pytest` (not only `python -m pytest`) must find the package from a fresh checkout.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from parity import Config, train  # noqa: E402
-from parity.models import ParityModel  # noqa: E402
+from parity.config import Config
+from parity.models import ParityModel
+from parity.train import train
 
 # The engine's tensors are tiny (batch 32, hidden 8): on 2 shared cores, intra-op threads cost
 # far more in synchronisation than they gain (measured ~10x slower wall time under load).
