@@ -19,6 +19,8 @@ STOPS = ("generalized", "solved", "budget")
 
 MAX_TRAIN_LEN = 1000
 MAX_TEST_LEN = 10_000
+MAX_TRAIN_SIZE = 100_000
+MAX_TRAIN_BITS = 10_000_000  # train_size x max_len: a fixed training set stays under ~40 MB
 
 
 def _spec(default, label, help, *, choices=None, lo=None, hi=None, log=False):
@@ -45,6 +47,10 @@ class Config:
                          "uniformly from min..max.", lo=1, hi=MAX_TRAIN_LEN)
     max_len: int = _spec(20, "Longest training string", "Training lengths are drawn "
                          "uniformly from min..max.", lo=1, hi=MAX_TRAIN_LEN)
+    train_size: int = _spec(0, "Training set size",
+                            "0: fresh random strings every step; N: a fixed set of N strings, "
+                            "reshuffled every epoch (the Requests-for-Research setup is 100,000).",
+                            lo=0, hi=MAX_TRAIN_SIZE)
     test_min_len: int = _spec(50, "Shortest test string", "The held-out test set's lengths "
                               "(longer than training: this measures generalization).",
                               lo=1, hi=MAX_TEST_LEN)
@@ -74,6 +80,9 @@ class Config:
             if getattr(self, lo) > getattr(self, hi):
                 raise ValueError(f"{lo} must be <= {hi} (got {getattr(self, lo)} > "
                                  f"{getattr(self, hi)})")
+        if self.train_size * self.max_len > MAX_TRAIN_BITS:
+            raise ValueError(f"train_size x max_len must be at most {MAX_TRAIN_BITS:,} bits (got "
+                             f"{self.train_size} x {self.max_len}); use fewer or shorter strings")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain field values, in declaration order."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import torch
 
 # Test-set and check-set seeds are offset from the training seed so they never share a stream.
+TRAIN_SET_SEED_OFFSET = 3_000_003
 TEST_SEED_OFFSET = 1_000_003
 CHECK_SEED_OFFSET = 2_000_003
 RFR_SIZE = 100_000
@@ -64,6 +65,23 @@ def random_batch(gen: torch.Generator, batch_size: int, min_len: int, max_len: i
     steps = torch.arange(width).unsqueeze(0)  # (1, T)
     bits = bits * (steps < lengths.unsqueeze(1))  # zero the padding
     return Batch(bits, lengths)
+
+
+def training_batches(gen: torch.Generator, batch_size: int, min_len: int, max_len: int,
+                     train_size: int = 0, seed: int = 0):
+    """Endless training batches: fresh random strings, or epochs over a fixed set.
+
+    With train_size N > 0 the N strings are drawn once (from `seed`) and every epoch visits
+    each once, in an order drawn from `gen`; the last batch of an epoch may be smaller.
+    """
+    if not train_size:
+        while True:
+            yield random_batch(gen, batch_size, min_len, max_len)
+    pool = fixed_dataset(train_size, min_len, max_len, seed + TRAIN_SET_SEED_OFFSET)
+    while True:
+        order = torch.randperm(train_size, generator=gen)
+        for start in range(0, train_size, batch_size):
+            yield pool.subset(order[start:start + batch_size])
 
 
 def fixed_dataset(size: int, min_len: int, max_len: int, seed: int) -> Batch:

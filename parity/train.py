@@ -91,12 +91,13 @@ def train(config: Config, on_progress: Callable[[Progress], None] | None = None)
     model = build(config)
     optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
     bce = losses.BCE[config.impl]
-    gen = data.generator(config.seed)
+    batches = data.training_batches(data.generator(config.seed), config.batch_size,
+                                    config.min_len, config.max_len, config.train_size, config.seed)
     test, check = data.test_set(config, TEST_SIZE), None
     rows, status, solved_at, seconds, step = [], "budget", None, 0.0, 0
     for step in range(1, config.steps + 1):
         started = time.perf_counter()
-        batch = data.random_batch(gen, config.batch_size, config.min_len, config.max_len)
+        batch = next(batches)
         loss, train_acc = _step_loss(model, batch, config, bce)
         if not math.isfinite(loss.item()):
             status = "diverged"

@@ -189,3 +189,9 @@ def test_field_range_and_coerce():
     assert cfg.coerce(FIELDS["target"], "final") == "final"
     with pytest.raises(ValueError, match=r"batch_size must be int in 1\.\.4096"):
         cfg.coerce(FIELDS["batch_size"], "many")
+
+
+def test_train_size_times_length_is_bounded():
+    assert Config(train_size=100_000, min_len=1, max_len=50).train_size == 100_000
+    with pytest.raises(ValueError, match="train_size x max_len"):
+        Config(train_size=100_000, max_len=200)

@@ -152,3 +152,25 @@ def test_from_bits_pads_and_refuses_empty():
         data.from_bits([[1, 0], []])
     with pytest.raises(ValueError, match="no sequences"):
         data.from_bits([])
+
+
+def test_training_batches_cycle_a_fixed_set_once_per_epoch():
+    gen = data.generator(3)
+    batches = data.training_batches(gen, batch_size=4, min_len=2, max_len=6, train_size=10, seed=3)
+    epoch = [next(batches) for _ in range(3)]  # 4 + 4 + 2 strings
+    assert [len(b) for b in epoch] == [4, 4, 2]
+    pool = data.fixed_dataset(10, 2, 6, 3 + data.TRAIN_SET_SEED_OFFSET)
+    def strings(batch):
+        return [tuple(row[:n].tolist()) for row, n in zip(batch.bits, batch.lengths, strict=True)]
+
+    assert sorted(s for b in epoch for s in strings(b)) == sorted(strings(pool))
+    next_epoch = [next(batches) for _ in range(3)]
+    assert sum(len(b) for b in next_epoch) == 10
+
+
+def test_training_batches_stream_fresh_strings_without_a_set():
+    batches = data.training_batches(data.generator(0), 8, 1, 5)
+    first, second = next(batches), next(batches)
+    assert len(first) == len(second) == 8
+    assert not torch.equal(first.bits[:, :1], second.bits[:, :1]) or not torch.equal(
+        first.lengths, second.lengths)
