@@ -1,0 +1,51 @@
+"""Look inside: what every gate and unit does, step by step, while the model reads a string."""
+
+import streamlit as st
+
+from parity import charts, data
+from ui import cached, inside, session
+
+MAX_BITS = 10_000
+
+st.title(":material/biotech: Look inside")
+st.markdown(
+    "Type a bit string and watch the trained network read it, one bit per column. Each heat "
+    "map is one quantity inside the cell, one row per unit. **Gates** (0 to 1) decide how "
+    "much passes: the *forget* gate keeps the old state, the *input* / *update* gate lets "
+    "the new bit in. A unit that flips sign at every 1 is counting parity."
+)
+
+active = session.active_model()
+st.session_state.setdefault(session.BITS, session.DEFAULT_BITS)
+text_col, length_col, button_col = st.columns([6, 2, 2], vertical_alignment="bottom")
+text = text_col.text_input("Bit string", key=session.BITS, persist_state="session",
+                           help=f"0s and 1s, spaces ignored, up to {MAX_BITS:,} bits.")
+length_col.number_input("Random length", min_value=1, max_value=MAX_BITS, value=64,
+                        step=1, key=session.RANDOM_LENGTH, persist_state="session")
+button_col.button("Random string", on_click=session.draw_random_bits, width="stretch")
+
+try:
+    bits = data.parse_bits(text, max_len=MAX_BITS)
+except ValueError as err:
+    st.error(f"Cannot read this bit string: {err}. Type only 0s and 1s (at most "
+             f"{MAX_BITS:,}), or press “Random string”.", icon=":material/error:")
+    st.stop()
+limit = inside.max_bits(active.config.hidden_size)
+if len(bits) > limit:
+    st.warning(f"Showing the first {limit:,} of {len(bits):,} bits: with "
+               f"{active.config.hidden_size} hidden units a longer trace would not fit in "
+               "memory. Use a shorter string or a smaller hidden size to see it all.",
+               icon=":material/content_cut:")
+    bits = bits[:limit]
+
+view = cached.trace(active.key, active.model, tuple(bits))
+for column, (label, value) in zip(st.columns(4), inside.metric_values(view).items(),
+                                  strict=True):
+    column.metric(label, value)
+if view.caption:
+    st.caption(view.caption)
+for quantity in view.quantities:
+    chart = charts.state_heatmap(view.binned, quantity, show_digits=len(bits) <= 48)
+    st.altair_chart(chart, width="stretch")
+st.caption(inside.COLOURS)
+st.altair_chart(charts.prediction_chart(view.prediction), width="stretch")

@@ -1,0 +1,29 @@
+"""Train: the sidebar's configuration, trained once (cached), with its curves and numbers."""
+
+import streamlit as st
+
+from ui import sidebar, training
+from ui.session import diverged_message
+
+st.title(":material/model_training: Parity Lab")
+st.markdown(
+    "The **parity** of a bit string is whether it has an odd number of 1s (`0110` → even, "
+    "`0111` → odd). A recurrent network reads the bits one at a time and must keep that "
+    "running answer in its state. Pick a network in the sidebar: it trains here on short "
+    "strings and is tested on much longer ones. Try a plain **rnn**, or a tiny hidden size."
+)
+
+config = sidebar.require_config()
+result = training.require_trained(config)
+
+if result.status == "diverged":
+    st.error(diverged_message(result), icon=":material/error:")
+else:
+    st.caption(training.STATUS_TEXT[result.status])
+for column, (label, value) in zip(st.columns(5), training.metric_values(result).items(),
+                                  strict=True):
+    column.metric(label, value)
+training.draw_curves(result.history, config)
+st.caption("Accuracy is the share of whole strings whose final parity the model gets right: "
+           "on the training batch (short strings) and on 1,000 held-out test strings. 50% is "
+           "guessing.")

@@ -1,0 +1,29 @@
+"""Parity Lab: train RNN, GRU and LSTM networks on bit parity and look inside them.
+
+Entry point: page setup, the shared settings sidebar, navigation. Run with
+`streamlit run streamlit_app.py`. The pages live in app_pages/, not pages/: Streamlit treats
+a folder named pages/ as old-style auto-discovered pages when a server's first request is a
+deep link such as /inside, and that visitor would get no shared sidebar.
+"""
+
+import streamlit as st
+
+from ui import sidebar
+
+st.set_page_config(page_title="Parity Lab", page_icon="🧮", layout="wide")
+
+TRAIN = "app_pages/train.py"
+pages = [
+    st.Page(TRAIN, title="Train", icon=":material/model_training:", url_path="home",
+            default=True),
+    st.Page("app_pages/inside.py", title="Look inside", icon=":material/biotech:",
+            url_path="inside"),
+    st.Page("app_pages/lengths.py", title="Length generalization",
+            icon=":material/straighten:", url_path="lengths"),
+    st.Page("app_pages/model.py", title="Model", icon=":material/save:", url_path="model"),
+    # The default page is served at "/"; /train (with its query string) opens it too.
+    st.Page(TRAIN, title="Train", url_path="train", visibility="hidden"),
+]
+page = st.navigation(pages)
+sidebar.render()
+page.run()

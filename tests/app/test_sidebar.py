@@ -1,0 +1,145 @@
+"""The shared sidebar: one widget per Config field, bound to the URL, validated."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from parity import config as config_lib
+from parity.config import Config
+from ui import sidebar
+
+from .helpers import charts, entry_app, metrics, no_crash, page_app
+
+WIDGET_LISTS = {"select": "selectbox", "log": "select_slider", "slider": "slider",
+                "number": "number_input"}
+
+
+def sidebar_widgets(at) -> dict[str, object]:
+    """Sidebar widgets by key."""
+    found = {}
+    for kind in set(WIDGET_LISTS.values()):
+        for widget in getattr(at.sidebar, kind):
+            found[widget.key] = widget
+    return found
+
+
+def test_one_widget_per_field_with_its_label_help_and_kind():
+    at = entry_app().run()
+    no_crash(at)
+    widgets = sidebar_widgets(at)
+    assert set(widgets) == {f.name for f in config_lib.fields()}
+    for f in config_lib.fields():
+        widget = widgets[f.name]
+        assert widget.label == f.metadata["label"]
+        assert f.metadata["help"] in widget.help
+        assert widget.type == WIDGET_LISTS[sidebar.widget_kind(f)]
+        assert widget.value == f.default
+
+
+def test_advanced_fields_sit_in_the_expander():
+    at = entry_app().run()
+    expander = at.sidebar.expander[0]
+    assert expander.label == "Advanced"
+    inside = {w.key for kind in WIDGET_LISTS.values() for w in getattr(expander, kind)}
+    assert inside == set(sidebar.ADVANCED)
+
+
+def test_a_new_config_field_gets_a_widget_without_other_edits(monkeypatch):
+    @dataclasses.dataclass(frozen=True)
+    class Extended(Config):
+        dropout: float = config_lib._spec(0.0, "Dropout", "Share of units dropped.",
+                                          lo=0.0, hi=0.9)
+        layers: int = config_lib._spec(1, "Layers", "Stacked recurrent layers.", lo=1, hi=4)
+
+    monkeypatch.setattr(config_lib, "fields", lambda: dataclasses.fields(Extended))
+    at = page_app("model").run()
+    widgets = sidebar_widgets(at)
+    assert widgets["dropout"].type == "number_input" and widgets["dropout"].label == "Dropout"
+    assert widgets["layers"].type == "slider" and widgets["layers"].max == 4
+    assert len(widgets) == len(dataclasses.fields(Extended))
+
+
+def test_url_query_params_set_the_sidebar():
+    at = page_app("model", arch="gru", hidden_size="16", lr="0.02", max_len="30",
+                  stop="solved").run()
+    no_crash(at)
+    widgets = sidebar_widgets(at)
+    assert widgets["arch"].value == "gru"
+    assert widgets["hidden_size"].value == 16
+    assert widgets["lr"].value == pytest.approx(0.02)
+    assert widgets["max_len"].value == 30
+    assert widgets["stop"].value == "solved"
+    table = at.dataframe[0].value
+    shown = dict(zip(table["setting"], table["value"], strict=True))
+    assert shown["Architecture"] == "gru" and shown["Hidden size"] == "16"
+    assert shown["Learning rate"] == "0.02" and shown["Longest training string"] == "30"
+
+
+INVALID_URL_VALUES = {"hidden_size": "999", "arch": "transformer", "lr": "7", "steps": "-5",
+                      "max_len": "5000", "clip": "nan", "seed": "1e99", "stop": "",
+                      "batch_size": "abc", "impl": "CUDA", "eval_every": "0"}
+
+
+def test_invalid_url_values_are_ignored_and_the_defaults_used():
+    at = page_app("model", **INVALID_URL_VALUES).run()
+    no_crash(at)
+    assert not at.error and not at.warning
+    widgets = sidebar_widgets(at)
+    for f in config_lib.fields():
+        assert widgets[f.name].value == f.default, f.name
+        assert f.name not in at.query_params  # removed from the URL
+    table = at.dataframe[0].value  # and the page used the defaults
+    assert list(table["value"]) == [str(v) for v in Config().to_dict().values()]
+
+
+def test_a_default_value_in_the_url_is_dropped_from_it():
+    at = page_app("model", hidden_size=str(Config().hidden_size), arch="gru").run()
+    assert "hidden_size" not in at.query_params and at.query_params["arch"] == "gru"
+
+
+def test_a_changed_widget_reaches_the_page():
+    # The browser writes the URL on interaction; AppTest has no browser (browser tests do).
+    at = page_app("model").run()
+    sidebar_widgets(at)["hidden_size"].set_value(12)
+    sidebar_widgets(at)["lr"].set_value(0.2)
+    at.run()
+    no_crash(at)
+    shown = dict(zip(at.dataframe[0].value["setting"], at.dataframe[0].value["value"],
+                     strict=True))
+    assert shown["Hidden size"] == "12" and shown["Learning rate"] == "0.2"
+
+
+def test_inconsistent_lengths_give_an_error_not_a_traceback(train_calls):
+    at = page_app("train", min_len="30", max_len="20").run()
+    no_crash(at)
+    assert len(at.error) == 1
+    message = at.error[0].value
+    assert "min_len must be <= max_len" in message
+    assert "Shortest training string" in message and "Longest training string" in message
+    assert not charts(at) and not metrics(at) and not train_calls
+
+
+def test_reset_to_defaults_restores_every_field():
+    at = page_app("model", arch="rnn", hidden_size="5", test_min_len="200",
+                  test_max_len="100").run()
+    assert at.error  # test lengths 200 > 100
+    at.sidebar.button[0].click().run()
+    no_crash(at)
+    assert not at.error
+    assert {k: w.value for k, w in sidebar_widgets(at).items()} == Config().to_dict()
+
+
+def test_log_options_are_a_1_2_5_grid_with_the_default():
+    options = sidebar.log_options(1e-5, 1.0, 0.03)
+    assert options[0] == 1e-5 and options[-1] == 1.0 and 0.03 in options
+    assert options == sorted(options) and len(options) == len(set(options))
+    assert {0.1, 0.2, 0.5, 0.05} <= set(options)
+
+
+def test_widget_kinds_follow_the_metadata():
+    kinds = {f.name: sidebar.widget_kind(f) for f in config_lib.fields()}
+    assert kinds["arch"] == "select" and kinds["lr"] == "log"
+    assert kinds["hidden_size"] == "slider" and kinds["steps"] == "number"
+    assert kinds["clip"] == "number"

@@ -1,0 +1,135 @@
+"""The Train page: cached training, live progress, metrics and curves."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import pytest
+
+import ui.training
+from parity.config import Config
+from parity.train import train
+
+from .helpers import charts, entry_app, metrics, no_crash, page_app
+
+FAST = {"steps": "60", "stop": "budget", "eval_every": "20", "max_len": "8"}
+FAST_CONFIG = Config(steps=60, stop="budget", eval_every=20, max_len=8)
+
+
+def test_default_config_trains_and_shows_its_numbers(train_calls):
+    at = entry_app().run()
+    no_crash(at)
+    expected = train(Config())
+    shown = metrics(at)
+    assert list(shown) == ["Solved at step", "Training time", "Test accuracy",
+                           "Train accuracy", "Status"]
+    assert shown["Test accuracy"] == "100.0%"
+    assert shown["Status"] == expected.status == "generalized"
+    assert shown["Solved at step"] == f"{expected.solved_at_step:,}"
+    assert shown["Training time"].endswith(" s")
+    assert train_calls == [Config()]
+
+
+def test_curves_encode_the_history():
+    at = page_app("train", **FAST).run()
+    no_crash(at)
+    history = train(FAST_CONFIG).history
+    accuracy, loss = charts(at)
+    assert accuracy["encoding"]["x"]["field"] == "step"
+    assert accuracy["encoding"]["y"]["scale"]["domain"] == [0, 1]
+    assert accuracy["encoding"]["color"]["scale"]["domain"] == [
+        "training lengths 1–8", "test lengths 50–100"]
+    (frame,) = accuracy["frames"].values()
+    assert len(frame) == 2 * len(history) == 6
+    test_rows = frame[frame["series"] == "test lengths 50–100"]
+    assert list(test_rows["accuracy"]) == pytest.approx(list(history["test_accuracy"]))
+    assert loss["encoding"]["y"]["scale"]["type"] == "log"
+    (frame,) = loss["frames"].values()
+    assert list(frame["loss"]) == pytest.approx(list(history["loss"]))
+    shown = metrics(at)
+    assert shown["Status"] == "budget"
+    assert shown["Test accuracy"] == f"{history['test_accuracy'].iloc[-1]:.1%}"
+    assert shown["Train accuracy"] == f"{history['train_accuracy'].iloc[-1]:.1%}"
+
+
+def test_a_trained_config_is_not_trained_again(train_calls):
+    at = page_app("train", **FAST).run()
+    first = metrics(at)
+    at.run()
+    again = page_app("train", **FAST).run()  # another visitor, same URL
+    no_crash(again)
+    assert train_calls == [FAST_CONFIG]
+    assert metrics(at) == first and metrics(again) == first
+
+
+def test_leaving_the_page_and_coming_back_never_retrains(train_calls):
+    at = entry_app().run()
+    for page in ("app_pages/inside.py", "app_pages/lengths.py", "app_pages/model.py",
+                 "app_pages/train.py"):
+        at.switch_page(page).run()
+        no_crash(at)
+    assert train_calls == [Config()]
+
+
+def test_live_view_draws_progress_and_leaves_nothing_behind(monkeypatch):
+    draws = []
+    real = ui.training.LiveView.__call__
+
+    def counting(self, progress):
+        draws.append(progress.step)
+        return real(self, progress)
+
+    monkeypatch.setattr(ui.training, "DRAW_EVERY", 0.0)
+    monkeypatch.setattr(ui.training.LiveView, "__call__", counting)
+    at = page_app("train", **FAST).run()
+    no_crash(at)
+    assert draws == [20, 40, 60]
+    assert not at.get("progress")
+    assert len(charts(at)) == 2  # the final curves only: the live ones were emptied
+
+
+def test_a_diverged_run_says_what_to_do(monkeypatch):
+    def diverging(config, on_progress=None):
+        result = train(config, on_progress=on_progress)
+        history = result.history.copy()
+        history.loc[len(history) - 1, ["loss", "test_accuracy"]] = math.nan
+        return dataclasses.replace(result, status="diverged", history=history)
+
+    monkeypatch.setattr(ui.training, "train", diverging)
+    at = page_app("train", **FAST).run()
+    no_crash(at)
+    assert len(at.error) == 1
+    assert at.error[0].value.startswith("Training diverged: the loss became NaN at step 60; "
+                                        "lower the learning rate or turn on clipping")
+    assert metrics(at)["Status"] == "diverged" and metrics(at)["Test accuracy"] == "—"
+    (frame,) = charts(at)[1]["frames"].values()
+    assert len(frame) == 2  # the NaN loss is left out of the log-scale chart
+
+
+def test_a_huge_budget_warns_and_waits_for_a_click(train_calls):
+    huge = {"hidden_size": "256", "batch_size": "4096", "steps": "100000", "max_len": "1000"}
+    at = page_app("train", **huge).run()
+    no_crash(at)
+    assert len(at.warning) == 1 and "Large training budget" in at.warning[0].value
+    assert [b.label for b in at.main.button] == ["Train anyway"]
+    assert not train_calls and not charts(at)
+
+
+def test_a_moderate_budget_warns_but_trains(monkeypatch, train_calls):
+    monkeypatch.setattr(ui.training, "estimate_seconds", lambda config: 60.0)
+    at = page_app("train", **FAST).run()
+    no_crash(at)
+    assert "about 60 seconds" in at.warning[0].value
+    assert train_calls == [FAST_CONFIG] and len(charts(at)) == 2
+
+
+def test_train_anyway_trains_and_the_result_then_needs_no_click(monkeypatch, train_calls):
+    monkeypatch.setattr(ui.training, "estimate_seconds", lambda config: 7200.0)
+    at = page_app("train", **FAST).run()
+    assert "about 2 hours" in at.warning[0].value and not train_calls
+    at.main.button[0].click().run()
+    no_crash(at)
+    assert train_calls == [FAST_CONFIG] and len(charts(at)) == 2
+    at.run()  # cached now: no warning, no button, no second training
+    assert not at.warning and not at.main.button and train_calls == [FAST_CONFIG]

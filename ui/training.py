@@ -1,0 +1,147 @@
+"""Cached training with a live view: a configuration trains once per server, for everyone.
+
+The cache is a slot per frozen Config (ui.slots: st.cache_resource, max 64 entries). A new
+configuration trains outside the cached function, drawing a progress bar and live curves into
+elements that are emptied at the end; a cached one comes back at once, with nothing replayed.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import streamlit as st
+
+from parity import charts
+from parity.config import Config
+from parity.train import HISTORY_COLUMNS, Progress, TrainResult, train
+
+from . import slots
+
+DRAW_EVERY = 0.3  # seconds between live redraws
+CONFIRM_SECONDS = 120  # budgets estimated above this wait for a click
+
+
+def cached_result(config: Config) -> TrainResult | None:
+    """The trained result if this configuration is in the cache, else None (never trains)."""
+    return slots.slot("train", config).result
+
+
+class LiveView:
+    """Progress bar and live curves while a model trains; removed when training ends."""
+
+    def __init__(self, config: Config):
+        self.config, self.rows, self.drawn = config, [], 0.0
+        self.box = st.empty()
+        with self.box.container():
+            self.bar = st.progress(0.0, text=f"Training {config.arch.upper()}: starting…")
+            self.curves = st.empty()
+
+    def __call__(self, p: Progress) -> None:
+        self.rows.append([p.step, p.loss, p.train_accuracy, p.test_accuracy, p.elapsed])
+        now = time.perf_counter()
+        if now - self.drawn < DRAW_EVERY and p.step < p.total:
+            return
+        self.drawn = now
+        self.bar.progress(p.step / p.total, text=f"Training {self.config.arch.upper()}: step "
+                          f"{p.step:,} of at most {p.total:,} · test accuracy "
+                          f"{p.test_accuracy:.1%}")
+        history = pd.DataFrame(self.rows, columns=HISTORY_COLUMNS)
+        with self.curves.container():
+            draw_curves(history, self.config)
+
+    def close(self) -> None:
+        self.box.empty()
+
+
+def trained(config: Config) -> TrainResult:
+    """The result for `config`: from the cache at once, or trained now with a live view."""
+
+    def compute() -> TrainResult:
+        view = LiveView(config)
+        result = train(config, on_progress=view)
+        view.close()
+        return result
+
+    return slots.fill(slots.slot("train", config), compute,
+                      "Another visitor is training this configuration right now…")
+
+
+def require_trained(config: Config) -> TrainResult:
+    """trained(config), after the large-budget warning; stops the page while it awaits a click."""
+    if not budget_notice(config):
+        st.stop()
+    return trained(config)
+
+
+def range_labels(config: Config) -> tuple[str, str]:
+    """Legend labels for the accuracy curves."""
+    return (f"training lengths {config.min_len}–{config.max_len}",
+            f"test lengths {config.test_min_len}–{config.test_max_len}")
+
+
+def draw_curves(history: pd.DataFrame, config: Config) -> None:
+    """Accuracy and loss side by side."""
+    left, right = st.columns(2)
+    train_label, test_label = range_labels(config)
+    left.altair_chart(charts.accuracy_chart(history, train_label, test_label), width="stretch")
+    right.altair_chart(charts.loss_chart(history), width="stretch")
+
+
+def estimate_seconds(config: Config) -> float:
+    """A rough, pessimistic training time for warnings only (fitted on 2 busy CPU cores).
+
+    Each step runs max_len time steps forward and back; each evaluation runs test_max_len
+    time steps over the 1,000 test strings; the scratch cells are ~3.5x slower.
+    """
+    work = config.batch_size * config.hidden_size ** 2
+    per_step = config.max_len * (1.5e-4 + 5e-10 * work)
+    per_eval = config.test_max_len * (1.5e-4 + 1.5e-7 * config.hidden_size ** 2)
+    seconds = config.steps * per_step + config.steps / config.eval_every * per_eval
+    return seconds * (3.5 if config.impl == "scratch" else 1.0)
+
+
+def budget_notice(config: Config) -> bool:
+    """Warn about large budgets; returns False while a very large one awaits confirmation."""
+    seconds = estimate_seconds(config)
+    if seconds < 20 or cached_result(config) is not None:
+        return True
+    st.warning(f"Large training budget: this run could take up to about {duration(seconds)} "
+               "(it stops early once solved, unless “When to stop” is budget). Changing any "
+               "setting or page stops it; fewer steps, a smaller hidden size or shorter "
+               "strings make it faster.", icon=":material/hourglass_top:")
+    if seconds < CONFIRM_SECONDS:
+        return True
+    return st.button("Train anyway", type="primary")
+
+
+def duration(seconds: float) -> str:
+    """'40 seconds', '12 minutes', '3 hours', '155 days'."""
+    for unit, size in (("days", 86_400), ("hours", 3_600), ("minutes", 60)):
+        if seconds >= 1.5 * size:
+            return f"{seconds / size:,.0f} {unit}"
+    return f"{seconds:.0f} seconds"
+
+
+def metric_values(result: TrainResult) -> dict[str, str]:
+    """The Train page's metrics, formatted: label -> value."""
+    summary = result.summary()
+    solved = result.solved_at_step
+    return {
+        "Solved at step": f"{solved:,}" if solved is not None else "not solved",
+        "Training time": f"{result.train_seconds:.2f} s",
+        "Test accuracy": _percent(summary["final_test_accuracy"]),
+        "Train accuracy": _percent(summary["final_train_accuracy"]),
+        "Status": result.status,
+    }
+
+
+STATUS_TEXT = {
+    "generalized": "Solved the test set, then also every string in a check 10× longer.",
+    "solved": "Stopped at the first perfect score on the test set.",
+    "budget": "Ran its whole step budget.",
+}
+
+
+def _percent(value: float) -> str:
+    return "—" if value != value else f"{value:.1%}"  # NaN for a diverged run
