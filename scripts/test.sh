@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Set up (first time only) and run every test, browser tests included: bash scripts/test.sh [pytest args]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CHROMIUM=/usr/bin/chromium
+
+# Create .venv and install requirements-test.txt, skipping pip when the requirements are unchanged.
+ensure_venv() {
+    local stamp=.venv/.requirements-test.sha256 want
+    [ -x .venv/bin/python ] || python3 -m venv .venv
+    want=$(cat requirements.txt requirements-test.txt | sha256sum | cut -d' ' -f1)
+    if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
+        echo "Installing requirements-test.txt into .venv (first run takes a few minutes) ..." >&2
+        .venv/bin/python -m pip install -qq --disable-pip-version-check \
+            -r requirements-test.txt
+        echo "$want" > "$stamp"
+    fi
+}
+
+# The browser tests drive Debian's chromium (Playwright cannot download its own browsers here);
+# the fonts make screenshots in test-artifacts/ show text and emoji as a visitor sees them.
+FONTS="fonts-liberation fonts-noto-color-emoji"
+ensure_chromium() {
+    [ -x "$CHROMIUM" ] && return 0
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get > /dev/null; then
+        echo "Installing Debian chromium for the browser tests ..." >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq chromium $FONTS > /dev/null
+    else
+        echo "WARNING: $CHROMIUM is missing and this is not root: the browser tests will fail." >&2
+        echo "         Install it with: sudo apt-get install chromium $FONTS" >&2
+    fi
+}
+
+ensure_venv
+ensure_chromium
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,90 @@
+"""Browser: the Train page trains the sidebar config; settings survive page switches and URLs."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from parity.config import Config, fields
+
+pytestmark = pytest.mark.browser
+
+TRAIN_METRICS = ("Solved at step", "Training time", "Test accuracy", "Train accuracy", "Status")
+PAGES = {"Look inside": "/inside", "Length generalization": "/lengths", "Model": "/model",
+         "Train": "/"}
+
+
+def label(name: str) -> str:
+    """The sidebar label of a Config field."""
+    return next(f.metadata["label"] for f in fields() if f.name == name)
+
+
+def changed_settings() -> dict[str, str]:
+    """Two non-default sidebar values (as the widgets display them) that still train fast."""
+    default = Config()
+    arch = next(a for a in ("gru", "lstm") if a != default.arch)
+    return {"arch": arch, "hidden_size": str(default.hidden_size + 2)}
+
+
+def test_default_config_trains_and_shows_curves(lab):
+    lab.open()
+    lab.shot("trained default config")
+    assert lab.query() == {}, "defaults must be left out of the URL"
+    assert lab.sidebar_config() == Config().to_dict()
+    for name in TRAIN_METRICS:
+        assert lab.metric(name), f"metric {name!r} is empty"
+    assert lab.metric("Test accuracy") == "100.0%"
+    assert lab.charts().count() >= 1
+    assert lab.page.locator("[data-testid='stProgress']").count() == 0, "progress bar left over"
+
+
+def test_training_shows_live_progress_then_its_results(lab):
+    lab.open(stop="budget", steps=600, eval_every=50, seed=1)  # not cached: trains now
+    lab.shot("trained on a budget")
+    assert lab.ever_shown("stProgress"), "no progress bar while training"
+    assert lab.page.locator("[data-testid='stProgress']").count() == 0
+    assert lab.metric("Status") == "budget"
+    assert lab.charts().count() >= 1
+
+
+def test_sidebar_settings_survive_page_switches(lab):
+    lab.open()
+    for name, value in changed_settings().items():
+        lab.set_value(label(name), value)
+    expected = lab.sidebar_config()
+    assert {k: str(expected[k]) for k in changed_settings()} == changed_settings()
+    lab.shot("settings changed")
+    for title, path in PAGES.items():
+        lab.nav(title)
+        lab.shot(f"page {title}")
+        assert urlsplit(lab.page.url).path == path
+        assert lab.sidebar_config() == expected, f"settings lost on page {title!r}"
+        assert lab.query() == changed_settings(), f"URL lost the settings on page {title!r}"
+
+
+def test_copied_url_restores_settings_in_a_fresh_browser(lab, make_lab):
+    lab.open()
+    for name, value in changed_settings().items():
+        lab.set_value(label(name), value)
+    lab.nav("Look inside")
+    copied, expected = lab.page.url, lab.sidebar_config()
+    assert "hidden_size=" in copied and "arch=" in copied
+    visitor = make_lab("-fresh")
+    visitor.goto(copied)
+    visitor.shot("copied URL opened")
+    assert urlsplit(visitor.page.url).path == "/inside"
+    assert visitor.sidebar_config() == expected
+
+
+def test_bad_url_values_are_ignored_and_inconsistent_ones_explained(lab):
+    lab.open(hidden_size="banana", arch="transformer", lr="-1")
+    lab.shot("invalid URL values")
+    assert lab.sidebar_config() == Config().to_dict()
+    assert lab.metric("Test accuracy")
+
+    lab.open(min_len=30, max_len=10)
+    lab.shot("min_len above max_len")
+    assert lab.errors().count() == 1
+    assert label("min_len") in lab.errors().first.inner_text()
+    assert lab.charts().count() == 0
