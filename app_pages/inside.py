@@ -3,9 +3,8 @@
 import streamlit as st
 
 from parity import charts, data
+from parity.config import MAX_TEST_LEN as MAX_BITS
 from ui import cached, inside, session
-
-MAX_BITS = 10_000
 
 st.title(":material/biotech: Look inside")
 st.markdown(

@@ -6,11 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from parity import evaluate
+from parity.config import MAX_TEST_LEN
 from parity.models import ParityModel
 
 from . import inside, slots
-
-MAX_TEST_LEN = 10_000
 
 
 @st.cache_data(max_entries=32, show_spinner="Reading the string step by step…")
