@@ -2,215 +2,24 @@
 
 from __future__ import annotations
 
-import csv
-import json
 import os
 import sys
-from pathlib import Path
 
-import numpy as np
-import torch
-
-from . import data, modelfile
 from .cli_args import build_parser, config_from_args
-from .config import MAX_TEST_LEN
-from .evaluate import MAX_ELEMENTS, accuracy_by_length
-from .inspect import trace
-from .train import Progress, train
-
-
-class ProgressLine:
-    """A one-line progress bar on a stream, redrawn in place with \\r."""
-
-    def __init__(self, stream):
-        self.stream, self.width = stream, 0
-
-    def __call__(self, p: Progress) -> None:
-        text = (f"step {p.step}/{p.total} loss {p.loss:.4f} "
-                f"test {100 * p.test_accuracy:.1f}%")
-        line, self.width = "\r" + text.ljust(self.width), len(text)  # width first: ^C-safe
-        self.stream.write(line)
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self.width:
-            self.stream.write("\n")
-            self.stream.flush()
-
-
-def load_model(path: str):
-    """A model file's (model, config), run with the fused torch path (same weights)."""
-    try:
-        model, config = modelfile.load(path)
-    except modelfile.ModelFileError as err:
-        message = str(err) if path in str(err) else f"model file {path}: {err}"
-        raise modelfile.ModelFileError(message) from None
-    model.impl = "torch"
-    return model, config
-
-
-def run_train(args) -> int:
-    """Train, report progress on stderr, print a summary (or JSON), optionally save."""
-    config = config_from_args(args)
-    if args.out and not Path(args.out).resolve().parent.is_dir():
-        raise ValueError(f"--out: directory does not exist: {Path(args.out).parent}")
-    bar = ProgressLine(sys.stderr)
-    try:
-        result = train(config, on_progress=bar)
-    finally:
-        bar.close()
-    summary = result.summary()
-    if args.out:
-        summary["model_file"] = str(modelfile.save(result.model, config, args.out))
-    if args.json:
-        print(json.dumps(summary))
-    else:
-        print(human_summary(summary))
-    return 0
-
-
-def human_summary(s: dict) -> str:
-    """A few lines a person reads after training."""
-    solved = (f"first 100% test accuracy at step {s['solved_at_step']}"
-              if s["solved_at_step"] is not None else "never reached 100% test accuracy")
-    lines = [f"{s['status']} after {s['steps']} of {s['config']['steps']} steps "
-             f"({s['train_seconds']:.2f} s of training); {solved}",
-             f"test accuracy {100 * s['final_test_accuracy']:.1f}%, "
-             f"train accuracy {100 * s['final_train_accuracy']:.1f}%, loss {s['final_loss']:.4g}"]
-    if "model_file" in s:
-        lines.append(f"model saved to {s['model_file']}")
-    return "\n".join(lines)
-
-
-def read_inputs(args) -> list[str]:
-    """Bit strings from the arguments or, with none, one per stdin line."""
-    if args.bits:
-        return list(args.bits)
-    text = sys.stdin.read()
-    lines = text.split("\n")
-    if lines and lines[-1] == "":  # a trailing newline does not start another input
-        lines.pop()
-    if not lines:
-        raise ValueError("no bit strings: give BITS arguments or one per line on stdin")
-    return lines
-
-
-def parse_all(texts: list[str]) -> list[list[int]]:
-    """Every input parsed before anything is printed; the first bad one is named."""
-    parsed = []
-    for number, text in enumerate(texts, start=1):
-        try:
-            parsed.append(data.parse_bits(text, max_len=MAX_TEST_LEN))
-        except ValueError as err:
-            raise ValueError(f"input {number}: {err}") from None
-    return parsed
-
-
-def length_chunks(lengths: list[int], max_elements: int = MAX_ELEMENTS):
-    """Indices sorted by length, grouped so rows x longest length stays <= max_elements."""
-    chunk: list[int] = []
-    for i in sorted(range(len(lengths)), key=lengths.__getitem__):
-        if chunk and (len(chunk) + 1) * lengths[i] > max_elements:
-            yield chunk
-            chunk = []
-        chunk.append(i)
-    if chunk:
-        yield chunk
-
-
-def final_probabilities(model, sequences: list[list[int]],
-                        max_elements: int = MAX_ELEMENTS) -> np.ndarray:
-    """P(odd parity) for every sequence, batched by length, memory bounded, in input order."""
-    probs = np.empty(len(sequences))
-    for chunk in length_chunks([len(s) for s in sequences], max_elements):
-        batch = data.from_bits([sequences[i] for i in chunk])
-        logits = model.final_logits(batch.bits, batch.lengths)  # (len(chunk),)
-        probs[chunk] = torch.sigmoid(logits).numpy()
-    return probs
-
-
-def run_predict(args) -> int:
-    """One line per input: predicted parity, tab, probability of odd parity."""
-    sequences = parse_all(read_inputs(args))
-    model, _ = load_model(args.model)
-    probs = final_probabilities(model, sequences)
-    sys.stdout.writelines(f"{int(p > 0.5)}\t{p:.4f}\n" for p in probs)
-    return 0
-
-
-def run_evaluate(args) -> int:
-    """Accuracy per requested length, as a table or JSON."""
-    model, _ = load_model(args.model)
-    table = accuracy_by_length(model, args.lengths, size=args.size, seed=args.seed)
-    if args.json:
-        print(json.dumps(table.to_dict(orient="records")))
-        return 0
-    print(f"{'length':>8}  {'accuracy':>9}  {'strings':>7}")
-    for row in table.itertuples():
-        print(f"{row.length:>8}  {100 * row.accuracy:>8.1f}%  {row.size:>7}")
-    return 0
-
-
-def quantity_arrays(tr) -> dict[str, np.ndarray]:
-    """Each quantity of a trace as a (T, H) array."""
-    return {name: tr.quantity(name).sort_values(["step", "unit"])["value"].to_numpy()
-            .reshape(len(tr.bits), -1)  # (T * H,) -> (T, H)
-            for name in tr.quantities}
-
-
-def trace_table(tr) -> tuple[list[str], np.ndarray]:
-    """The trace as one wide table: column names and rows (T, columns)."""
-    pred = tr.prediction
-    columns, blocks = ["step", "bit"], [pred[["step", "bit"]].to_numpy(float)]
-    for name, values in quantity_arrays(tr).items():
-        columns += [f"{name.replace(' ', '_')}_{u}" for u in range(values.shape[1])]
-        blocks.append(values)
-    tail = ["probability", "predicted", "running_parity"]
-    columns += tail
-    blocks.append(pred[tail].to_numpy(float))
-    return columns, np.hstack(blocks)
-
-
-def trace_json(tr) -> dict:
-    """The trace as {arch, hidden_size, bits, steps: [{step, bit, <quantity>: [H], ...}]}."""
-    per_quantity = quantity_arrays(tr)
-    steps = []
-    for i, row in enumerate(tr.prediction.itertuples()):
-        step = {"step": int(row.step), "bit": int(row.bit)}
-        step.update({name: values[i].tolist() for name, values in per_quantity.items()})
-        step.update(probability=float(row.probability), predicted=int(row.predicted),
-                    running_parity=int(row.running_parity))
-        steps.append(step)
-    hidden = next(iter(per_quantity.values())).shape[1]
-    return {"arch": tr.arch, "hidden_size": hidden, "bits": "".join(map(str, tr.bits)),
-            "steps": steps}
-
-
-def run_trace(args) -> int:
-    """Every gate and state at every step, as CSV or JSON."""
-    bits = parse_all([" ".join(args.bits)])[0]
-    model, _ = load_model(args.model)
-    tr = trace(model, bits)
-    if args.format == "json":
-        print(json.dumps(trace_json(tr)))
-        return 0
-    columns, rows = trace_table(tr)
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(columns)
-    ints = {"step", "bit", "predicted", "running_parity"}
-    for row in rows:
-        writer.writerow([int(v) if c in ints else f"{v:.6g}"
-                         for c, v in zip(columns, row, strict=True)])
-    return 0
-
-
-COMMANDS = {"train": run_train, "predict": run_predict, "evaluate": run_evaluate,
-            "trace": run_trace}
 
 
 def one_line(err: BaseException) -> str:
     """An exception's message squeezed onto one line."""
     return " ".join(str(err).split()) or type(err).__name__
+
+
+def run(command: str, args) -> int:
+    """Import the commands (torch and all) only now: --help and bad flags answer at once."""
+    if command == "train":
+        args.config = config_from_args(args)  # a bad value fails before torch loads
+    from . import commands
+
+    return getattr(commands, f"run_{command}")(args)
 
 
 def main(argv=None) -> int:
@@ -221,7 +30,7 @@ def main(argv=None) -> int:
         if args.command is None:
             parser.print_usage(sys.stderr)
             return 2
-        status = COMMANDS[args.command](args)
+        status = run(args.command, args)
         sys.stdout.flush()
         return status
     except KeyboardInterrupt:

@@ -6,7 +6,7 @@ import argparse
 import dataclasses
 
 from . import config as cfg
-from .evaluate import check_lengths
+from .config import check_lengths
 
 MAX_EVAL_SIZE = 10_000  # strings per length; 10,000 x 10,000 bits is ~400 MB of float32
 

@@ -117,6 +117,17 @@ class Config:
         return cls.from_dict(values)
 
 
+def check_lengths(lengths) -> list[int]:
+    """Validate a list of lengths (1..10,000 each); returns them as ints."""
+    lengths = [int(n) for n in lengths]
+    if not lengths:
+        raise ValueError("give at least one length")
+    bad = [n for n in lengths if not 1 <= n <= MAX_TEST_LEN]
+    if bad:
+        raise ValueError(f"lengths must be in 1..{MAX_TEST_LEN} (got {bad[0]})")
+    return lengths
+
+
 def fields() -> tuple[dataclasses.Field, ...]:
     """The config's fields, each with metadata: label, help, choices, lo, hi, log."""
     return dataclasses.fields(Config)

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import torch
 
-from .config import MAX_TEST_LEN
+from .config import MAX_TEST_LEN, check_lengths
 from .data import Batch, fixed_dataset
 
 # Bits held in one forward chunk (rows x steps): bounds memory whatever the length.
@@ -27,17 +27,6 @@ def accuracy(model, batch: Batch, max_elements: int = MAX_ELEMENTS) -> float:
         predicted = model.predict(part.bits, part.lengths)
         correct += int((predicted == part.parity.long()).sum())
     return correct / len(batch)
-
-
-def check_lengths(lengths) -> list[int]:
-    """Validate a list of lengths (1..10,000 each); returns them as ints."""
-    lengths = [int(n) for n in lengths]
-    if not lengths:
-        raise ValueError("give at least one length")
-    bad = [n for n in lengths if not 1 <= n <= MAX_TEST_LEN]
-    if bad:
-        raise ValueError(f"lengths must be in 1..{MAX_TEST_LEN} (got {bad[0]})")
-    return lengths
 
 
 def accuracy_by_length(model, lengths, size: int = 1000, seed: int = 0,

@@ -19,7 +19,7 @@ import pytest
 import torch
 from safetensors.torch import save_file
 
-from parity import cli, cli_args, modelfile
+from parity import cli, cli_args, commands, modelfile
 from parity.cells import QUANTITIES
 from parity.config import MAX_TEST_LEN, Config, field_range, fields
 from parity.data import from_bits, parity_of
@@ -267,7 +267,7 @@ def test_predict_output_into_a_closed_pipe_is_quiet(trained):
 def test_batched_probabilities_match_one_at_a_time(trained):
     model, _ = trained
     sequences = [[int(c) for c in s] for s in random_strings(40, 300, seed=3)]
-    batched = cli.final_probabilities(model, sequences, max_elements=2000)
+    batched = commands.final_probabilities(model, sequences, max_elements=2000)
     for seq, prob in zip(sequences, batched, strict=True):
         batch = from_bits([seq])
         single = torch.sigmoid(model.final_logits(batch.bits, batch.lengths))[0].item()
@@ -276,11 +276,11 @@ def test_batched_probabilities_match_one_at_a_time(trained):
 
 def test_length_chunks_bound_memory_and_cover_everything():
     lengths = [5, 300, 1, 40, 300, 7, 2, 90]
-    chunks = list(cli.length_chunks(lengths, max_elements=600))
+    chunks = list(commands.length_chunks(lengths, max_elements=600))
     assert sorted(i for c in chunks for i in c) == list(range(len(lengths)))
     for chunk in chunks:
         assert len(chunk) * max(lengths[i] for i in chunk) <= 600
-    assert list(cli.length_chunks([10_000], max_elements=600)) == [[0]]  # never stuck
+    assert list(commands.length_chunks([10_000], max_elements=600)) == [[0]]  # never stuck
 
 
 # --- bad model files ---------------------------------------------------------------------------
@@ -418,3 +418,12 @@ def test_ctrl_c_during_training_exits_130_quietly():
     out, err = proc.communicate(timeout=300)
     assert proc.returncode == 130
     assert out == b"" and b"Traceback" not in seen + err and (seen + err).endswith(b"\n")
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["train", "--help"], ["train", "--hidden-size", "0"],
+                                  ["evaluate", "--model", "m", "--lengths", "0"]])
+def test_help_and_bad_flags_answer_without_loading_torch(argv):
+    code = (f"import sys\nfrom parity import cli\ntry:\n    cli.main({argv!r})\n"
+            "except SystemExit:\n    pass\nprint('torch' in sys.modules, 'pandas' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.stdout.strip().splitlines()[-1] == "False False"
