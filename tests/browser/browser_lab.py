@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from parity.config import coerce, fields
 
@@ -19,23 +20,18 @@ CONNECTED = "[data-testid='stApp'][data-test-connection-state='CONNECTED']"
 TIMEOUT_MS = 60_000  # one interaction, training included, must finish within this
 SETTLE_MS = 300  # the app must stay idle this long before a step counts as finished
 
-# Counts finished script runs: stApp's data-test-script-state leaving "running". Old values are
-# recorded, so a run that starts and ends between two observer callbacks is still counted.
-# Also remembers every element test id that was ever added, however briefly it was shown.
+# Remembers every element test id that was ever added, however briefly it was shown.
 WATCH_JS = """
-window.__stRunsDone = 0;
 window.__stSeen = new Set();
 new MutationObserver(records => {
   for (const r of records) {
-    if (r.type === "attributes" && r.oldValue === "running") window.__stRunsDone += 1;
     for (const node of r.addedNodes) {
       if (node.nodeType !== 1) continue;
       for (const el of [node, ...node.querySelectorAll("[data-testid]")])
         if (el.dataset.testid) window.__stSeen.add(el.dataset.testid);
     }
   }
-}).observe(document, {subtree: true, childList: true, attributes: true, attributeOldValue: true,
-                      attributeFilter: ["data-test-script-state"]});
+}).observe(document, {subtree: true, childList: true});
 """
 
 # True once lazily loaded elements have replaced their skeletons and every chart has drawn.
@@ -59,24 +55,49 @@ READ_WIDGET_JS = """root => {
 }"""
 
 
+# Script runs finished per page, counted from the server's own ScriptFinished messages. (The
+# DOM's data-test-script-state is no signal: a run of a few ms never renders "running".)
+_RUNS: dict[object, list[int]] = {}
+
+
+def _count_script_runs(page) -> None:
+    """Count every ForwardMsg `script_finished` that reaches `page` over its websockets."""
+    runs = _RUNS.setdefault(page, [0])
+
+    def on_frame(payload) -> None:
+        if isinstance(payload, bytes):
+            msg = ForwardMsg()
+            msg.ParseFromString(payload)
+            if msg.WhichOneof("type") == "script_finished":
+                runs[0] += 1
+
+    page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
+
+
 def new_page(browser):
     """A page in a fresh browser context (own cookies, storage, app session)."""
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     ctx.set_default_timeout(TIMEOUT_MS)
     ctx.add_init_script(WATCH_JS)
-    return ctx.new_page()
+    page = ctx.new_page()
+    _count_script_runs(page)
+    return page
 
 
 def runs_done(page) -> int:
-    """How many script runs this page has seen finish (counted by WATCH_JS)."""
-    return page.evaluate("window.__stRunsDone")
+    """How many script runs this page has seen finish (a round trip first delivers events)."""
+    page.evaluate("0")
+    return _RUNS[page][0]
 
 
 def wait_idle(page, runs_before: int | None = None, settle_ms: int = SETTLE_MS) -> None:
     """Wait until a run finished after `runs_before` (if given) and the app stays idle settle_ms."""
     page.wait_for_selector(CONNECTED, state="attached")
-    if runs_before is not None:
-        page.wait_for_function("n => window.__stRunsDone > n", arg=runs_before)
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while runs_before is not None and runs_done(page) <= runs_before:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no script run finished within {TIMEOUT_MS} ms")
+        page.wait_for_timeout(20)  # lets the websocket events in
     deadline = time.monotonic() + TIMEOUT_MS / 1000
     while time.monotonic() < deadline:
         page.wait_for_selector(IDLE, state="attached")
