@@ -12,7 +12,7 @@ import torch
 
 from . import data, modelfile
 from .config import MAX_TEST_LEN
-from .evaluate import MAX_ELEMENTS, accuracy_by_length
+from .evaluate import MAX_ELEMENTS, accuracy_by_length, length_chunks
 from .inspect import trace
 from .train import Progress, train
 
@@ -102,18 +102,6 @@ def parse_all(texts: list[str]) -> list[list[int]]:
         except ValueError as err:
             raise ValueError(f"input {number}: {err}") from None
     return parsed
-
-
-def length_chunks(lengths: list[int], max_elements: int = MAX_ELEMENTS):
-    """Indices sorted by length, grouped so rows x longest length stays <= max_elements."""
-    chunk: list[int] = []
-    for i in sorted(range(len(lengths)), key=lengths.__getitem__):
-        if chunk and (len(chunk) + 1) * lengths[i] > max_elements:
-            yield chunk
-            chunk = []
-        chunk.append(i)
-    if chunk:
-        yield chunk
 
 
 def final_probabilities(model, sequences: list[list[int]],

@@ -15,15 +15,24 @@ MAX_ELEMENTS = 1_000_000
 LENGTH_SEED = 7_000_003
 
 
+def length_chunks(lengths: list[int], max_elements: int = MAX_ELEMENTS):
+    """Indices sorted by length, grouped so rows x longest length stays <= max_elements."""
+    chunk: list[int] = []
+    for i in sorted(range(len(lengths)), key=lengths.__getitem__):
+        if chunk and (len(chunk) + 1) * lengths[i] > max_elements:
+            yield chunk
+            chunk = []
+        chunk.append(i)
+    if chunk:
+        yield chunk
+
+
 @torch.no_grad()
 def accuracy(model, batch: Batch, max_elements: int = MAX_ELEMENTS) -> float:
     """Fraction of `batch` whose final parity the model gets right."""
     correct = 0
-    # Sort by length so each row chunk is trimmed to its own longest sequence.
-    order = torch.argsort(batch.lengths)
-    rows = max(1, max_elements // max(1, int(batch.lengths.max())))
-    for start in range(0, len(batch), rows):
-        part = batch.subset(order[start:start + rows])
+    for chunk in length_chunks(batch.lengths.tolist(), max_elements):
+        part = batch.subset(torch.tensor(chunk))  # trimmed to its own longest string
         predicted = model.predict(part.bits, part.lengths)
         correct += int((predicted == part.parity.long()).sum())
     return correct / len(batch)

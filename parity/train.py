@@ -11,7 +11,7 @@ import pandas as pd
 import torch
 
 from . import data, losses
-from .config import Config
+from .config import MAX_TEST_LEN, Config
 from .evaluate import accuracy
 from .models import ParityModel, build
 
@@ -66,7 +66,7 @@ class TrainResult:
 
 def check_set(config: Config) -> data.Batch:
     """Long strings for the 'generalized' stop: CHECK_FACTOR x the test maximum, capped."""
-    length = min(config.test_max_len * CHECK_FACTOR, 10_000)
+    length = min(config.test_max_len * CHECK_FACTOR, MAX_TEST_LEN)
     return data.fixed_dataset(CHECK_SIZE, length, length, config.seed + data.CHECK_SEED_OFFSET)
 
 

@@ -274,15 +274,6 @@ def test_batched_probabilities_match_one_at_a_time(trained):
         assert abs(prob - single) < 1e-5
 
 
-def test_length_chunks_bound_memory_and_cover_everything():
-    lengths = [5, 300, 1, 40, 300, 7, 2, 90]
-    chunks = list(commands.length_chunks(lengths, max_elements=600))
-    assert sorted(i for c in chunks for i in c) == list(range(len(lengths)))
-    for chunk in chunks:
-        assert len(chunk) * max(lengths[i] for i in chunk) <= 600
-    assert list(commands.length_chunks([10_000], max_elements=600)) == [[0]]  # never stuck
-
-
 # --- bad model files ---------------------------------------------------------------------------
 
 def bad_model_files(tmp: Path, good: Path) -> dict[str, Path]:

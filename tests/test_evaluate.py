@@ -100,3 +100,12 @@ def test_log_lengths_default_reaches_ten_thousand():
     lengths = evaluate.log_lengths()
     assert lengths[-1] == 10_000 and 20 <= len(lengths) <= 25
     assert {10, 100, 1000} <= set(lengths)
+
+
+def test_length_chunks_bound_memory_and_cover_everything():
+    lengths = [5, 300, 1, 40, 300, 7, 2, 90]
+    chunks = list(evaluate.length_chunks(lengths, max_elements=600))
+    assert sorted(i for c in chunks for i in c) == list(range(len(lengths)))
+    for chunk in chunks:
+        assert len(chunk) * max(lengths[i] for i in chunk) <= 600
+    assert list(evaluate.length_chunks([10_000], max_elements=600)) == [[0]]  # never stuck
