@@ -14,12 +14,16 @@ st.set_page_config(page_title="Parity Lab", page_icon="🧮", layout="wide")
 
 TRAIN = "app_pages/train.py"
 pages = [
-    st.Page(TRAIN, title="Train", icon=":material/model_training:", url_path="home",
-            default=True),
-    st.Page("app_pages/inside.py", title="Look inside", icon=":material/biotech:",
-            url_path="inside"),
-    st.Page("app_pages/lengths.py", title="Length generalization",
-            icon=":material/straighten:", url_path="lengths"),
+    st.Page(TRAIN, title="Train", icon=":material/model_training:", url_path="home", default=True),
+    st.Page(
+        "app_pages/inside.py", title="Look inside", icon=":material/biotech:", url_path="inside"
+    ),
+    st.Page(
+        "app_pages/lengths.py",
+        title="Length generalization",
+        icon=":material/straighten:",
+        url_path="lengths",
+    ),
     st.Page("app_pages/model.py", title="Model", icon=":material/save:", url_path="model"),
     # The default page is served at "/"; /train (with its query string) opens it too.
     st.Page(TRAIN, title="Train", url_path="train", visibility="hidden"),

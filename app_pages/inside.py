@@ -17,29 +17,44 @@ st.markdown(
 active = session.active_model()
 st.session_state.setdefault(session.BITS, session.DEFAULT_BITS)
 text_col, length_col, button_col = st.columns([6, 2, 2], vertical_alignment="bottom")
-text = text_col.text_input("Bit string", key=session.BITS, persist_state="session",
-                           help=f"0s and 1s, spaces ignored, up to {MAX_BITS:,} bits.")
-length_col.number_input("Random length", min_value=1, max_value=MAX_BITS, value=64,
-                        step=1, key=session.RANDOM_LENGTH, persist_state="session")
+text = text_col.text_input(
+    "Bit string",
+    key=session.BITS,
+    persist_state="session",
+    help=f"0s and 1s, spaces ignored, up to {MAX_BITS:,} bits.",
+)
+length_col.number_input(
+    "Random length",
+    min_value=1,
+    max_value=MAX_BITS,
+    value=64,
+    step=1,
+    key=session.RANDOM_LENGTH,
+    persist_state="session",
+)
 button_col.button("Random string", on_click=session.draw_random_bits, width="stretch")
 
 try:
     bits = data.parse_bits(text, max_len=MAX_BITS)
 except ValueError as err:
-    st.error(f"Cannot read this bit string: {err}. Type only 0s and 1s (at most "
-             f"{MAX_BITS:,}), or press “Random string”.", icon=":material/error:")
+    st.error(
+        f"Cannot read this bit string: {err}. Type only 0s and 1s (at most "
+        f"{MAX_BITS:,}), or press “Random string”.",
+        icon=":material/error:",
+    )
     st.stop()
 limit = inside.max_bits(active.config.hidden_size)
 if len(bits) > limit:
-    st.warning(f"Showing the first {limit:,} of {len(bits):,} bits: with "
-               f"{active.config.hidden_size} hidden units a longer trace would not fit in "
-               "memory. Use a shorter string or a smaller hidden size to see it all.",
-               icon=":material/content_cut:")
+    st.warning(
+        f"Showing the first {limit:,} of {len(bits):,} bits: with "
+        f"{active.config.hidden_size} hidden units a longer trace would not fit in "
+        "memory. Use a shorter string or a smaller hidden size to see it all.",
+        icon=":material/content_cut:",
+    )
     bits = bits[:limit]
 
 view = cached.trace(active.key, active.model, tuple(bits))
-for column, (label, value) in zip(st.columns(4), inside.metric_values(view).items(),
-                                  strict=True):
+for column, (label, value) in zip(st.columns(4), inside.metric_values(view).items(), strict=True):
     column.metric(label, value)
 if view.caption:
     st.caption(view.caption)

@@ -23,13 +23,18 @@ with download:
             st.error(session.diverged_message(result), icon=":material/error:")
         st.caption(model_files.summary_line(result))
         model_files.download_buttons(result)
-        st.dataframe(model_files.config_table(config), hide_index=True, width="stretch",
-                     height="content")
+        st.dataframe(
+            model_files.config_table(config), hide_index=True, width="stretch", height="content"
+        )
 
 with upload:
     st.subheader("Upload a model file")
-    file = st.file_uploader("Model file", type=["safetensors"], key=session.uploader_key(),
-                            help="A .safetensors file downloaded from this page.")
+    file = st.file_uploader(
+        "Model file",
+        type=["safetensors"],
+        key=session.uploader_key(),
+        help="A .safetensors file downloaded from this page.",
+    )
     if file is not None:
         error = session.accept_upload(file.name, file.getvalue())
         if error:
@@ -37,5 +42,9 @@ with upload:
     active = session.uploaded()
     if active is not None:
         session.upload_notice(active)
-        st.dataframe(model_files.config_table(active.config), hide_index=True,
-                     width="stretch", height="content")
+        st.dataframe(
+            model_files.config_table(active.config),
+            hide_index=True,
+            width="stretch",
+            height="content",
+        )

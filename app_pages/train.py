@@ -20,10 +20,13 @@ if result.status == "diverged":
     st.error(diverged_message(result), icon=":material/error:")
 else:
     st.caption(training.STATUS_TEXT[result.status])
-for column, (label, value) in zip(st.columns(5), training.metric_values(result).items(),
-                                  strict=True):
+for column, (label, value) in zip(
+    st.columns(5), training.metric_values(result).items(), strict=True
+):
     column.metric(label, value)
 training.draw_curves(result.history, config)
-st.caption("Accuracy is the share of whole strings whose final parity the model gets right: "
-           "on the training batch (short strings) and on 1,000 held-out test strings. 50% is "
-           "guessing.")
+st.caption(
+    "Accuracy is the share of whole strings whose final parity the model gets right: "
+    "on the training batch (short strings) and on 1,000 held-out test strings. 50% is "
+    "guessing."
+)

@@ -4,6 +4,7 @@ Server side: AppTest script-run times (the Python work a rerun costs).
 Browser side: a real `streamlit run` + headless chromium, from navigation to the page idle.
 Run from the repo root: python bench/app_speed.py [port]
 """
+
 import os
 import statistics
 import subprocess
@@ -35,20 +36,24 @@ def fmt(xs):
 
 def server_side():
     at = page_app("train").run()  # warm imports
+
     def cold_default():
         st.cache_resource.clear()
         st.cache_data.clear()
         page_app("train").run()
+
     print("server: default config, cold cache, train + draw:", fmt(timed(cold_default)))
     at = page_app("train").run()
     print("server: cached config, Train page redraw:", fmt(timed(at.run, 10)))
     inside = page_app("inside").run()
     bits = "".join("1" if (i * 7919) % 11 < 5 else "0" for i in range(1000))
+
     def thousand():
         st.cache_data.clear()  # the trace itself is not cached: measure the real work
         inside.text_input(key="bit_string").set_value(bits[:-1] + ("1" if bits[-1] == "0" else "0"))
         inside.run()
         inside.text_input(key="bit_string").set_value(bits).run()
+
     runs = []
     for _ in range(5):
         st.cache_data.clear()
@@ -59,26 +64,43 @@ def server_side():
     print("server: Look inside, 1,000-bit string (trace + 7 charts):", fmt(runs))
     print("server: Look inside cached redraw:", fmt(timed(inside.run, 10)))
     page_app("lengths").run()
+
     def cold_lengths():
         st.cache_resource.clear()
         page_app("lengths").run()
+
     print("server: Length page cold (includes training the default):", fmt(timed(cold_lengths, 3)))
 
 
 def browser_side(port):
     from playwright.sync_api import sync_playwright
+
     idle = "[data-testid='stApp'][data-test-script-state='notRunning']"
     env = dict(os.environ)
     t0 = time.perf_counter()
-    proc = subprocess.Popen([f"{sys.prefix}/bin/streamlit", "run", "streamlit_app.py",
-                             "--server.headless", "true", "--server.port", str(port),
-                             "--server.fileWatcherType", "none"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            f"{sys.prefix}/bin/streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         with sync_playwright() as p:
-            b = p.chromium.launch(executable_path="/usr/bin/chromium",
-                                  args=["--no-sandbox", "--disable-gpu",
-                                        "--disable-background-networking"])
+            b = p.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
             while True:
                 try:
                     urllib.request.urlopen(f"http://localhost:{port}/_stcore/health", timeout=1)
@@ -88,8 +110,10 @@ def browser_side(port):
             pg = b.new_page(viewport={"width": 1440, "height": 900})
             pg.goto(f"http://localhost:{port}/")
             pg.wait_for_selector("[data-testid='stVegaLiteChart']", timeout=300000)
-            print(f"browser: cold start (process start -> first chart): "
-                  f"{time.perf_counter() - t0:.2f} s")
+            print(
+                f"browser: cold start (process start -> first chart): "
+                f"{time.perf_counter() - t0:.2f} s"
+            )
             pg.wait_for_selector(idle)
             reruns = []
             for _ in range(5):
@@ -119,11 +143,16 @@ def browser_side(port):
                 pg.get_by_role("button", name="Random string").click()
                 pg.wait_for_timeout(100)
                 pg.wait_for_selector(idle)
-                pg.wait_for_function("document.querySelectorAll("
-                                     "'[data-testid=stVegaLiteChart] .marks').length >= 7")
+                pg.wait_for_function(
+                    "document.querySelectorAll('[data-testid=stVegaLiteChart] .marks').length >= 7"
+                )
                 draws.append(time.perf_counter() - t - 0.1)
-            print("browser: Look inside, new random 1,000-bit string:", fmt(draws),
-                  "| canvas charts:", pg.locator("[data-testid=stVegaLiteChart] canvas").count())
+            print(
+                "browser: Look inside, new random 1,000-bit string:",
+                fmt(draws),
+                "| canvas charts:",
+                pg.locator("[data-testid=stVegaLiteChart] canvas").count(),
+            )
             b.close()
     finally:
         proc.terminate()

@@ -20,8 +20,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def parity_cli(*args: str) -> dict | list:
     """Run `python -m parity ARGS` from the repo root; return its JSON output."""
-    done = subprocess.run([sys.executable, "-m", "parity", *args], cwd=ROOT, check=True,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "parity", *args],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(done.stdout)
 
 
@@ -37,18 +42,33 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=1000, help="strings per length")
     parser.add_argument("--out", type=Path, help="also write the table here")
     args = parser.parse_args()
-    lines = ["| seed | status | steps | first 100% at step | train s | test 50..100 "
-             "| length 1,000 | length 10,000 |", "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| seed | status | steps | first 100% at step | train s | test 50..100 "
+        "| length 1,000 | length 10,000 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         for seed in args.seeds:
             model = str(Path(tmp) / f"seed{seed}.safetensors")
             run = parity_cli("train", "--seed", str(seed), "--json", "--out", model)
-            acc = {row["length"]: row["accuracy"] for row in parity_cli(
-                "evaluate", "--model", model, "--lengths", "1000,10000", "--size",
-                str(args.size), "--json")}
-            lines.append(f"| {seed} | {run['status']} | {run['steps']} | {run['solved_at_step']} "
-                         f"| {run['train_seconds']:.2f} | {run['final_test_accuracy']:.1%} "
-                         f"| {acc[1000]:.1%} | {acc[10000]:.1%} |")
+            acc = {
+                row["length"]: row["accuracy"]
+                for row in parity_cli(
+                    "evaluate",
+                    "--model",
+                    model,
+                    "--lengths",
+                    "1000,10000",
+                    "--size",
+                    str(args.size),
+                    "--json",
+                )
+            }
+            lines.append(
+                f"| {seed} | {run['status']} | {run['steps']} | {run['solved_at_step']} "
+                f"| {run['train_seconds']:.2f} | {run['final_test_accuracy']:.1%} "
+                f"| {acc[1000]:.1%} | {acc[10000]:.1%} |"
+            )
             print(lines[-1], flush=True)
     table = "\n".join(lines)
     print(table)

@@ -48,17 +48,32 @@ def summary_rows(solve: list[dict]) -> list[list]:
     """(a) and (b): medians over seeds, and the ratios against the seed loop."""
     loop = statistics.median(r["seed_loop"]["train_seconds"] for r in solve)
     solved = sum(r["seed_loop"]["solved"] for r in solve)
-    rows = [["seed loop (nn.LSTM, packed, batch 10, lr 1e-2), to first 100%", f"{loop:.2f}",
-             "1x", "", f"{solved}/{len(solve)} solved"]]
-    names = {"every": "defaults, Config(seed=s): the whole run",
-             "final": "Config(seed=s, target='final'): the whole run"}
+    rows = [
+        [
+            "seed loop (nn.LSTM, packed, batch 10, lr 1e-2), to first 100%",
+            f"{loop:.2f}",
+            "1x",
+            "",
+            f"{solved}/{len(solve)} solved",
+        ]
+    ]
+    names = {
+        "every": "defaults, Config(seed=s): the whole run",
+        "final": "Config(seed=s, target='final'): the whole run",
+    }
     for key, name in names.items():
         seconds = statistics.median(r[key]["seconds"] for r in solve)
         ratio = loop / seconds
         solved = sum(r[key]["solved_at"] is not None for r in solve)
-        rows.append([name, f"{seconds:.3f}", f"{ratio:.1f}x",
-                     f">= {TARGETS[key]:.0f}x: {verdict(ratio, TARGETS[key])}",
-                     f"{solved}/{len(solve)} reached 100%"])
+        rows.append(
+            [
+                name,
+                f"{seconds:.3f}",
+                f"{ratio:.1f}x",
+                f">= {TARGETS[key]:.0f}x: {verdict(ratio, TARGETS[key])}",
+                f"{solved}/{len(solve)} reached 100%",
+            ]
+        )
     return rows
 
 
@@ -68,13 +83,31 @@ def per_seed_rows(solve: list[dict]) -> list[list]:
     for r in solve:
         loop = r["seed_loop"]
         ended = "solved" if loop["solved"] else f"NOT solved ({100 * loop['test_accuracy']:.1f}%)"
-        rows.append([r["seed"], "seed loop", loop["steps"], loop["steps"] if loop["solved"]
-                     else "-", f"{loop['train_seconds']:.2f}", ended, "", ""])
+        rows.append(
+            [
+                r["seed"],
+                "seed loop",
+                loop["steps"],
+                loop["steps"] if loop["solved"] else "-",
+                f"{loop['train_seconds']:.2f}",
+                ended,
+                "",
+                "",
+            ]
+        )
         for key in ("every", "final"):
             run = r[key]
-            rows.append([r["seed"], f"target={key}", run["steps"], run["solved_at"] or "-",
-                         f"{run['seconds']:.3f}", run["status"],
-                         *(f"{100 * run['long'][n]:.1f}%" for n in sorted(run["long"]))])
+            rows.append(
+                [
+                    r["seed"],
+                    f"target={key}",
+                    run["steps"],
+                    run["solved_at"] or "-",
+                    f"{run['seconds']:.3f}",
+                    run["status"],
+                    *(f"{100 * run['long'][n]:.1f}%" for n in sorted(run["long"])),
+                ]
+            )
     return rows
 
 
@@ -83,12 +116,26 @@ def throughput_rows(rates: list[dict]) -> list[list]:
     rows = []
     for r in rates:
         judged = r["arch"] == "lstm"
-        goal = (f"{verdict(r['ratio'], SCRATCH_TARGET)} (>= 1/3; aim 1/2: "
-                f"{'met' if r['ratio'] >= SCRATCH_AIM else 'not met'})" if judged else "")
-        spread = {impl: f"{min(r['runs'][impl]):.0f}-{max(r['runs'][impl]):.0f}"
-                  for impl in ("torch", "scratch")}
-        rows.append([r["arch"], r["target"], f"{r['torch']:.0f} ({spread['torch']})",
-                     f"{r['scratch']:.0f} ({spread['scratch']})", f"{r['ratio']:.2f}", goal])
+        goal = (
+            f"{verdict(r['ratio'], SCRATCH_TARGET)} (>= 1/3; aim 1/2: "
+            f"{'met' if r['ratio'] >= SCRATCH_AIM else 'not met'})"
+            if judged
+            else ""
+        )
+        spread = {
+            impl: f"{min(r['runs'][impl]):.0f}-{max(r['runs'][impl]):.0f}"
+            for impl in ("torch", "scratch")
+        }
+        rows.append(
+            [
+                r["arch"],
+                r["target"],
+                f"{r['torch']:.0f} ({spread['torch']})",
+                f"{r['scratch']:.0f} ({spread['scratch']})",
+                f"{r['ratio']:.2f}",
+                goal,
+            ]
+        )
     return rows
 
 
@@ -96,8 +143,14 @@ def command_rows(commands: list[dict]) -> list[list]:
     rows = []
     for c in commands:
         seconds = "-" if c["train_seconds"] is None else f"{c['train_seconds']:.3f}"
-        rows.append([f"`{c['command']}`", f"{c['wall']:.2f}", seconds,
-                     c["status"] or f"exit {c['returncode']}"])
+        rows.append(
+            [
+                f"`{c['command']}`",
+                f"{c['wall']:.2f}",
+                seconds,
+                c["status"] or f"exit {c['returncode']}",
+            ]
+        )
     return rows
 
 
@@ -105,19 +158,51 @@ def markdown(info: dict, solve: list[dict], rates: list[dict], commands: list[di
     """The whole report."""
     lengths = sorted(solve[0]["every"]["long"]) if solve else []
     parts = [
-        "# Parity Lab benchmarks", "", "Produced by `python bench/run.py`; see bench/README.md.",
-        "", table(["", ""], list(info.items())), "",
-        "## (a), (b) Time to a trained model (median over seeds)", "",
+        "# Parity Lab benchmarks",
+        "",
+        "Produced by `python bench/run.py`; see bench/README.md.",
+        "",
+        table(["", ""], list(info.items())),
+        "",
+        "## (a), (b) Time to a trained model (median over seeds)",
+        "",
         table(["run", "training seconds", "speed-up", "target", "solved"], summary_rows(solve)),
-        "", "Per seed (steps, seconds; long-string accuracy on 1000 strings of each length):", "",
-        table(["seed", "run", "steps", "first 100% at", "seconds", "ended",
-               *(f"acc @ {n}" for n in lengths)], per_seed_rows(solve)), "",
-        "## (c) Training throughput, batch 128, length 20 (steps per second, median (range))", "",
-        table(["cell", "target", "built-in (impl=torch)", "from scratch (impl=scratch)",
-               "scratch / built-in", "LSTM target"], throughput_rows(rates)), "",
+        "",
+        "Per seed (steps, seconds; long-string accuracy on 1000 strings of each length):",
+        "",
+        table(
+            [
+                "seed",
+                "run",
+                "steps",
+                "first 100% at",
+                "seconds",
+                "ended",
+                *(f"acc @ {n}" for n in lengths),
+            ],
+            per_seed_rows(solve),
+        ),
+        "",
+        "## (c) Training throughput, batch 128, length 20 (steps per second, median (range))",
+        "",
+        table(
+            [
+                "cell",
+                "target",
+                "built-in (impl=torch)",
+                "from scratch (impl=scratch)",
+                "scratch / built-in",
+                "LSTM target",
+            ],
+            throughput_rows(rates),
+        ),
+        "",
     ]
     if commands:
-        parts += ["## Whole commands (wall clock of a fresh process, imports to exit)",
-                  "", table(["command", "wall seconds", "train_seconds", "status"],
-                            command_rows(commands)), ""]
+        parts += [
+            "## Whole commands (wall clock of a fresh process, imports to exit)",
+            "",
+            table(["command", "wall seconds", "train_seconds", "status"], command_rows(commands)),
+            "",
+        ]
     return "\n".join(parts)

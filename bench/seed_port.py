@@ -60,7 +60,8 @@ def get_minibatch(batch_size, len_min=LEN_MIN, len_max=LEN_MAX, rng=random):
     batch_inputs, batch_outputs = zip(*pairs, strict=True)
     batch_inputs = nn.utils.rnn.pack_sequence(
         [torch.tensor(b, dtype=torch.float32).unsqueeze(dim=-1) for b in batch_inputs],
-        enforce_sorted=False)
+        enforce_sorted=False,
+    )
     batch_outputs = torch.as_tensor(batch_outputs, dtype=torch.float32).unsqueeze(dim=-1)
     return batch_inputs, batch_outputs
 
@@ -79,8 +80,9 @@ def run(seed: int = 0, step_cap: int = STEP_CAP) -> dict:
     `train_seconds` counts the training episodes only (sampling, forward, backward, Adam),
     not the evaluations.
     """
-    test_inputs, test_outputs = get_minibatch(TEST_SIZE, TEST_LEN_MIN, TEST_LEN_MAX,
-                                              random.Random(seed + TEST_SEED_OFFSET))
+    test_inputs, test_outputs = get_minibatch(
+        TEST_SIZE, TEST_LEN_MIN, TEST_LEN_MAX, random.Random(seed + TEST_SEED_OFFSET)
+    )
     random.seed(seed)  # the seed notebook's module-level `random`
     torch.manual_seed(seed)  # the initial weights
     rnn = RNN(1, HIDDEN_SIZE, 1)
@@ -103,8 +105,13 @@ def run(seed: int = 0, step_cap: int = STEP_CAP) -> dict:
         accuracy = evaluate(rnn, test_inputs, test_outputs)
         if accuracy == 1.0:
             break
-    return {"seed": seed, "solved": accuracy == 1.0, "steps": episode + 1,
-            "train_seconds": seconds, "test_accuracy": accuracy}
+    return {
+        "seed": seed,
+        "solved": accuracy == 1.0,
+        "steps": episode + 1,
+        "train_seconds": seconds,
+        "test_accuracy": accuracy,
+    }
 
 
 def main(argv=None) -> None:

@@ -87,8 +87,8 @@ class GRUSequence(Function):
         hs, pres, rzs, ns = [h0.t()], [], [], []
         for b, x in zip(base.unbind(0), xn.unbind(0), strict=True):
             pre = torch.addmm(b, w_hh, hs[-1])  # (3H, B): pre_r, pre_z, W_hn h + b_hn
-            rz = torch.sigmoid(pre[:2 * hidden])
-            n = torch.tanh(torch.addcmul(x, rz[:hidden], pre[2 * hidden:]))
+            rz = torch.sigmoid(pre[: 2 * hidden])
+            n = torch.tanh(torch.addcmul(x, rz[:hidden], pre[2 * hidden :]))
             hs.append(torch.lerp(n, hs[-1], rz[hidden:]))
             pres.append(pre), rzs.append(rz), ns.append(n)
         outputs, h_last, every = _outputs(hs)
@@ -104,8 +104,9 @@ class GRUSequence(Function):
         dn = (1 - z) * (1 - n * n)  # d n_pre / d h_t
         before = every[:, :-1].transpose(0, 1)  # (T, H, B)
         # Per unit of dh_t: d pre_r, d pre_z, d (W_hn h + b_hn), d h_{t-1} directly, d xn.
-        local = torch.stack([dn * pre[:, 2 * hidden:] * r * (1 - r),
-                             (before - n) * z * (1 - z), dn * r, z, dn], 1)  # (T, 5, H, B)
+        local = torch.stack(
+            [dn * pre[:, 2 * hidden :] * r * (1 - r), (before - n) * z * (1 - z), dn * r, z, dn], 1
+        )  # (T, 5, H, B)
         grads, douts = torch.empty_like(local), _douts(dout)
         eye, zero = torch.eye(hidden, dtype=n.dtype), n.new_zeros(hidden, hidden)
         w_back = torch.cat([w_hh.t(), eye, zero], 1)  # (H, 5H): the first three through W_hh
@@ -127,10 +128,10 @@ class LSTMSequence(Function):
         for x in xs.unbind(0):
             pre = torch.addmm(x, w_hh, hs[-1])  # (4H, B)
             a = torch.sigmoid(pre)
-            g = torch.tanh(pre[2 * hidden:3 * hidden])
-            c = torch.addcmul(a[hidden:2 * hidden] * cs[-1], a[:hidden], g)
+            g = torch.tanh(pre[2 * hidden : 3 * hidden])
+            c = torch.addcmul(a[hidden : 2 * hidden] * cs[-1], a[:hidden], g)
             tc = torch.tanh(c)
-            hs.append(a[3 * hidden:] * tc)
+            hs.append(a[3 * hidden :] * tc)
             cs.append(c), acts.append(a), gs.append(g), tcs.append(tc)
         outputs, h_last, every = _outputs(hs)
         ctx.save_for_backward(w_hh, every, *(torch.stack(x) for x in (cs, acts, gs, tcs)))
@@ -145,8 +146,9 @@ class LSTMSequence(Function):
         to_cell = o * (1 - tc * tc)  # d c_t / d h_t
         # Per unit of dc_t: d pre_i, pre_f, pre_g, pre_o (none), d c_{t-1}; then per unit of
         # dh_t, which also reaches c_t: dc_t = (dc_{t+1} f_{t+1}) + dh_t * to_cell.
-        by_c = torch.stack([g * i * (1 - i), cs[:-1] * f * (1 - f), i * (1 - g * g),
-                            torch.zeros_like(f), f], 1)  # (T, 5, H, B)
+        by_c = torch.stack(
+            [g * i * (1 - i), cs[:-1] * f * (1 - f), i * (1 - g * g), torch.zeros_like(f), f], 1
+        )  # (T, 5, H, B)
         by_h = by_c * to_cell[:, None]
         by_h[:, 3] = tc * o * (1 - o)
         grads, douts = torch.empty_like(by_c), _douts(dout)

@@ -33,7 +33,7 @@ def _bias(arch: str, b_ih: torch.Tensor, b_hh: torch.Tensor) -> torch.Tensor:
     bias = b_ih + b_hh
     if arch == "gru":
         hidden = b_hh.shape[0] // 3
-        bias = torch.cat([bias[: 2 * hidden], b_ih[2 * hidden:]])
+        bias = torch.cat([bias[: 2 * hidden], b_ih[2 * hidden :]])
     return bias
 
 
@@ -52,9 +52,9 @@ def step_inputs(arch: str, bits: torch.Tensor, w_ih, b_ih, b_hh) -> tuple[torch.
     if arch != "gru":
         return (bits * w_ih + _bias(arch, b_ih, b_hh)[:, None],)
     hidden = b_hh.shape[0] // 3
-    w_base = torch.cat([w_ih[:2 * hidden], w_ih.new_zeros(hidden, 1)])  # (3H, 1)
-    b_base = torch.cat([b_ih[:2 * hidden] + b_hh[:2 * hidden], b_hh[2 * hidden:]])
-    return (bits * w_base + b_base[:, None], bits * w_ih[2 * hidden:] + b_ih[2 * hidden:, None])
+    w_base = torch.cat([w_ih[: 2 * hidden], w_ih.new_zeros(hidden, 1)])  # (3H, 1)
+    b_base = torch.cat([b_ih[: 2 * hidden] + b_hh[: 2 * hidden], b_hh[2 * hidden :]])
+    return (bits * w_base + b_base[:, None], bits * w_ih[2 * hidden :] + b_ih[2 * hidden :, None])
 
 
 def rnn_step(xw, h, w_hh):
@@ -68,8 +68,8 @@ def lstm_step(xw, h, c, w_hh):
     gates = torch.addmm(xw, h, w_hh.t())  # (B, 4H)
     hidden = h.shape[1]
     act = torch.sigmoid(gates)
-    i, f, o = act[:, :hidden], act[:, hidden:2 * hidden], act[:, 3 * hidden:]
-    g = torch.tanh(gates[:, 2 * hidden:3 * hidden])
+    i, f, o = act[:, :hidden], act[:, hidden : 2 * hidden], act[:, 3 * hidden :]
+    g = torch.tanh(gates[:, 2 * hidden : 3 * hidden])
     c = torch.addcmul(f * c, i, g)
     h = o * torch.tanh(c)
     return h, c, {"input gate": i, "forget gate": f, "output gate": o, "candidate": g}
@@ -79,9 +79,9 @@ def gru_step(xw, h, w_hh, b_hh_n):
     """One GRU step (torch's formulation); returns (h', gates) with r, z, n each (B, H)."""
     hidden = h.shape[1]
     hw = torch.mm(h, w_hh.t())  # (B, 3H)
-    rz = torch.sigmoid(xw[:, :2 * hidden] + hw[:, :2 * hidden])
+    rz = torch.sigmoid(xw[:, : 2 * hidden] + hw[:, : 2 * hidden])
     r, z = rz[:, :hidden], rz[:, hidden:]
-    n = torch.tanh(torch.addcmul(xw[:, 2 * hidden:], r, hw[:, 2 * hidden:] + b_hh_n))
+    n = torch.tanh(torch.addcmul(xw[:, 2 * hidden :], r, hw[:, 2 * hidden :] + b_hh_n))
     h = torch.lerp(n, h, z)  # (1 - z) * n + z * h
     return h, {"reset gate": r, "update gate": z, "candidate": n}
 
@@ -120,7 +120,7 @@ def stepwise_run(arch: str, params: dict, bits: torch.Tensor, state=None, record
         h, c = state if state is not None else (zeros, zeros)
     else:
         h = state if state is not None else zeros
-    b_hh_n = b_hh[2 * hidden:] if arch == "gru" else None
+    b_hh_n = b_hh[2 * hidden :] if arch == "gru" else None
     outputs, records = [], {q: [] for q in QUANTITIES[arch]} if record else {}
     for t in range(steps):
         if arch == "lstm":

@@ -33,11 +33,13 @@ class Parser(argparse.ArgumentParser):
 
 def _flag_type(field: dataclasses.Field):
     """Convert a flag's text with config.coerce, so a bad value names the field."""
+
     def convert(text: str):
         try:
             return cfg.coerce(field, text)
         except ValueError as err:
             raise argparse.ArgumentTypeError(str(err)) from None
+
     convert.__name__ = type(field.default).__name__
     return convert
 
@@ -54,10 +56,15 @@ def add_config_flags(parser: argparse.ArgumentParser, fields=None) -> None:
     group = parser.add_argument_group("training configuration")
     for f in fields if fields is not None else cfg.fields():
         m = f.metadata
-        group.add_argument(f"--{f.name.replace('_', '-')}", dest=f.name, default=f.default,
-                           type=_flag_type(f), choices=m.get("choices"),
-                           metavar=None if m.get("choices") else type(f.default).__name__.upper(),
-                           help=_flag_help(f))
+        group.add_argument(
+            f"--{f.name.replace('_', '-')}",
+            dest=f.name,
+            default=f.default,
+            type=_flag_type(f),
+            choices=m.get("choices"),
+            metavar=None if m.get("choices") else type(f.default).__name__.upper(),
+            help=_flag_help(f),
+        )
 
 
 def config_from_args(args: argparse.Namespace) -> cfg.Config:
@@ -67,6 +74,7 @@ def config_from_args(args: argparse.Namespace) -> cfg.Config:
 
 def int_in(lo: int, hi: int):
     """An argparse type: an int in lo..hi."""
+
     def convert(text: str) -> int:
         try:
             value = int(text)
@@ -75,6 +83,7 @@ def int_in(lo: int, hi: int):
         if not lo <= value <= hi:
             raise argparse.ArgumentTypeError(f"must be in {lo}..{hi} (got {value})")
         return value
+
     convert.__name__ = "int"
     return convert
 
@@ -85,7 +94,8 @@ def lengths_arg(text: str) -> list[int]:
         lengths = [int(part) for part in text.split(",")]
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"expected comma-separated integers like 10,100,1000 (got {text!r})") from None
+            f"expected comma-separated integers like 10,100,1000 (got {text!r})"
+        ) from None
     try:
         return check_lengths(lengths)
     except ValueError as err:
@@ -98,58 +108,108 @@ def _command(commands, name: str, help: str, **kw) -> Parser:
 
 
 def _model_flag(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", required=True, metavar="FILE",
-                        help="a model file written by `train --out` (safetensors)")
+    parser.add_argument(
+        "--model",
+        required=True,
+        metavar="FILE",
+        help="a model file written by `train --out` (safetensors)",
+    )
 
 
 def _add_train(commands) -> None:
-    p = _command(commands, "train", help="train a model", description=(
-        "Train a model. Progress goes to stderr; the result to stdout."))
+    p = _command(
+        commands,
+        "train",
+        help="train a model",
+        description=("Train a model. Progress goes to stderr; the result to stdout."),
+    )
     add_config_flags(p)
     p.add_argument("--out", metavar="FILE", help="save the model here (safetensors)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
 
 def _add_predict(commands) -> None:
-    p = _command(commands, "predict", help="predict the parity of bit strings", description=(
-        "Predict the parity of each bit string (0, 1, spaces ignored; at most "
-        f"{cfg.MAX_TEST_LEN:,} bits). With no BITS, read one string per line from stdin. "
-        "Prints one line per input, in order: the predicted parity (0 or 1), a tab, and "
-        "the model's probability that the parity is odd."))
+    p = _command(
+        commands,
+        "predict",
+        help="predict the parity of bit strings",
+        description=(
+            "Predict the parity of each bit string (0, 1, spaces ignored; at most "
+            f"{cfg.MAX_TEST_LEN:,} bits). With no BITS, read one string per line from stdin. "
+            "Prints one line per input, in order: the predicted parity (0 or 1), a tab, and "
+            "the model's probability that the parity is odd."
+        ),
+    )
     _model_flag(p)
     p.add_argument("bits", nargs="*", metavar="BITS", help="bit strings, e.g. 0110 111")
 
 
 def _add_evaluate(commands) -> None:
-    p = _command(commands, "evaluate", help="accuracy by string length", description=(
-        "Accuracy on SIZE random strings of each exact length."))
+    p = _command(
+        commands,
+        "evaluate",
+        help="accuracy by string length",
+        description=("Accuracy on SIZE random strings of each exact length."),
+    )
     _model_flag(p)
-    p.add_argument("--lengths", required=True, type=lengths_arg, metavar="N,N,...",
-                   help=f"comma-separated lengths, each 1..{cfg.MAX_TEST_LEN}")
-    p.add_argument("--size", type=int_in(1, MAX_EVAL_SIZE), default=1000,
-                   help=f"strings per length, 1..{MAX_EVAL_SIZE} (default 1000)")
-    p.add_argument("--seed", type=int_in(0, 2**31 - 1), default=0,
-                   help="seed of the random strings (default 0)")
-    p.add_argument("--json", action="store_true",
-                   help="print a JSON list of {length, accuracy, size}")
+    p.add_argument(
+        "--lengths",
+        required=True,
+        type=lengths_arg,
+        metavar="N,N,...",
+        help=f"comma-separated lengths, each 1..{cfg.MAX_TEST_LEN}",
+    )
+    p.add_argument(
+        "--size",
+        type=int_in(1, MAX_EVAL_SIZE),
+        default=1000,
+        help=f"strings per length, 1..{MAX_EVAL_SIZE} (default 1000)",
+    )
+    p.add_argument(
+        "--seed",
+        type=int_in(0, 2**31 - 1),
+        default=0,
+        help="seed of the random strings (default 0)",
+    )
+    p.add_argument(
+        "--json", action="store_true", help="print a JSON list of {length, accuracy, size}"
+    )
 
 
 def _add_trace(commands) -> None:
-    p = _command(commands, "trace", help="gates and states step by step", epilog=TRACE_FORMAT,
-                            formatter_class=argparse.RawDescriptionHelpFormatter,
-                            description="Read BITS one bit at a time; print every gate, "
-                            "cell and hidden unit and the running prediction at each step.")
+    p = _command(
+        commands,
+        "trace",
+        help="gates and states step by step",
+        epilog=TRACE_FORMAT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Read BITS one bit at a time; print every gate, "
+        "cell and hidden unit and the running prediction at each step.",
+    )
     _model_flag(p)
-    p.add_argument("bits", nargs="+", metavar="BITS",
-                   help=f"the bit string (0/1, spaces ignored; at most {cfg.MAX_TEST_LEN:,})")
-    p.add_argument("--format", choices=("csv", "json"), default="csv",
-                   help="output format (default csv; see below)")
+    p.add_argument(
+        "bits",
+        nargs="+",
+        metavar="BITS",
+        help=f"the bit string (0/1, spaces ignored; at most {cfg.MAX_TEST_LEN:,})",
+    )
+    p.add_argument(
+        "--format",
+        choices=("csv", "json"),
+        default="csv",
+        help="output format (default csv; see below)",
+    )
 
 
 def build_parser() -> Parser:
     """The whole command line."""
-    parser = Parser(prog="python -m parity", allow_abbrev=False, description=(
-        "Parity Lab: train RNN, GRU and LSTM networks on bit parity, and inspect them."))
+    parser = Parser(
+        prog="python -m parity",
+        allow_abbrev=False,
+        description=(
+            "Parity Lab: train RNN, GRU and LSTM networks on bit parity, and inspect them."
+        ),
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add in (_add_train, _add_predict, _add_evaluate, _add_trace):
         add(commands)

@@ -24,8 +24,7 @@ class ProgressLine:
         self.stream, self.width = stream, 0
 
     def __call__(self, p: Progress) -> None:
-        text = (f"step {p.step}/{p.total} loss {p.loss:.4f} "
-                f"test {100 * p.test_accuracy:.1f}%")
+        text = f"step {p.step}/{p.total} loss {p.loss:.4f} test {100 * p.test_accuracy:.1f}%"
         line, self.width = "\r" + text.ljust(self.width), len(text)  # width first: ^C-safe
         self.stream.write(line)
         self.stream.flush()
@@ -69,12 +68,17 @@ def run_train(args) -> int:
 
 def human_summary(s: dict) -> str:
     """A few lines a person reads after training."""
-    solved = (f"first 100% test accuracy at step {s['solved_at_step']}"
-              if s["solved_at_step"] is not None else "never reached 100% test accuracy")
-    lines = [f"{s['status']} after {s['steps']} of {s['config']['steps']} steps "
-             f"({s['train_seconds']:.2f} s of training); {solved}",
-             f"test accuracy {100 * s['final_test_accuracy']:.1f}%, "
-             f"train accuracy {100 * s['final_train_accuracy']:.1f}%, loss {s['final_loss']:.4g}"]
+    solved = (
+        f"first 100% test accuracy at step {s['solved_at_step']}"
+        if s["solved_at_step"] is not None
+        else "never reached 100% test accuracy"
+    )
+    lines = [
+        f"{s['status']} after {s['steps']} of {s['config']['steps']} steps "
+        f"({s['train_seconds']:.2f} s of training); {solved}",
+        f"test accuracy {100 * s['final_test_accuracy']:.1f}%, "
+        f"train accuracy {100 * s['final_train_accuracy']:.1f}%, loss {s['final_loss']:.4g}",
+    ]
     if "model_file" in s:
         lines.append(f"model saved to {s['model_file']}")
     return "\n".join(lines)
@@ -104,8 +108,9 @@ def parse_all(texts: list[str]) -> list[list[int]]:
     return parsed
 
 
-def final_probabilities(model, sequences: list[list[int]],
-                        max_elements: int = MAX_ELEMENTS) -> np.ndarray:
+def final_probabilities(
+    model, sequences: list[list[int]], max_elements: int = MAX_ELEMENTS
+) -> np.ndarray:
     """P(odd parity) for every sequence, batched by length, memory bounded, in input order."""
     probs = np.empty(len(sequences))
     for chunk in length_chunks([len(s) for s in sequences], max_elements):
@@ -139,9 +144,13 @@ def run_evaluate(args) -> int:
 
 def quantity_arrays(tr) -> dict[str, np.ndarray]:
     """Each quantity of a trace as a (T, H) array."""
-    return {name: tr.quantity(name).sort_values(["step", "unit"])["value"].to_numpy()
-            .reshape(len(tr.bits), -1)  # (T * H,) -> (T, H)
-            for name in tr.quantities}
+    return {
+        name: tr.quantity(name)
+        .sort_values(["step", "unit"])["value"]
+        .to_numpy()
+        .reshape(len(tr.bits), -1)  # (T * H,) -> (T, H)
+        for name in tr.quantities
+    }
 
 
 def trace_table(tr) -> tuple[list[str], np.ndarray]:
@@ -164,12 +173,19 @@ def trace_json(tr) -> dict:
     for i, row in enumerate(tr.prediction.itertuples()):
         step = {"step": int(row.step), "bit": int(row.bit)}
         step.update({name: values[i].tolist() for name, values in per_quantity.items()})
-        step.update(probability=float(row.probability), predicted=int(row.predicted),
-                    running_parity=int(row.running_parity))
+        step.update(
+            probability=float(row.probability),
+            predicted=int(row.predicted),
+            running_parity=int(row.running_parity),
+        )
         steps.append(step)
     hidden = next(iter(per_quantity.values())).shape[1]
-    return {"arch": tr.arch, "hidden_size": hidden, "bits": "".join(map(str, tr.bits)),
-            "steps": steps}
+    return {
+        "arch": tr.arch,
+        "hidden_size": hidden,
+        "bits": "".join(map(str, tr.bits)),
+        "steps": steps,
+    }
 
 
 def run_trace(args) -> int:
@@ -185,6 +201,7 @@ def run_trace(args) -> int:
     writer.writerow(columns)
     ints = {"step", "bit", "predicted", "running_parity"}
     for row in rows:
-        writer.writerow([int(v) if c in ints else f"{v:.6g}"
-                         for c, v in zip(columns, row, strict=True)])
+        writer.writerow(
+            [int(v) if c in ints else f"{v:.6g}" for c, v in zip(columns, row, strict=True)]
+        )
     return 0

@@ -33,43 +33,87 @@ def _spec(default, label, help, *, choices=None, lo=None, hi=None, log=False):
 class Config:
     """Every training choice. Frozen, validated, hashable by value."""
 
-    arch: str = _spec("lstm", "Architecture", "Recurrent cell: lstm, gru or rnn (Elman, tanh).",
-                      choices=ARCHS)
-    impl: str = _spec("torch", "Implementation",
-                      "torch: the fused built-in module; scratch: an explicit per-step cell "
-                      "written with tensor ops (same weights, same results).", choices=IMPLS)
+    arch: str = _spec(
+        "lstm", "Architecture", "Recurrent cell: lstm, gru or rnn (Elman, tanh).", choices=ARCHS
+    )
+    impl: str = _spec(
+        "torch",
+        "Implementation",
+        "torch: the fused built-in module; scratch: an explicit per-step cell "
+        "written with tensor ops (same weights, same results).",
+        choices=IMPLS,
+    )
     hidden_size: int = _spec(8, "Hidden size", "Units in the recurrent state.", lo=1, hi=256)
     lr: float = _spec(0.05, "Learning rate", "Adam step size.", lo=1e-5, hi=1.0, log=True)
     batch_size: int = _spec(32, "Batch size", "Sequences per training step.", lo=1, hi=4096)
-    steps: int = _spec(2000, "Training steps", "Step budget: training never runs longer.",
-                       lo=1, hi=100_000)
-    min_len: int = _spec(1, "Shortest training string", "Training lengths are drawn "
-                         "uniformly from min..max.", lo=1, hi=MAX_TRAIN_LEN)
-    max_len: int = _spec(20, "Longest training string", "Training lengths are drawn "
-                         "uniformly from min..max.", lo=1, hi=MAX_TRAIN_LEN)
-    train_size: int = _spec(0, "Training set size",
-                            "0: fresh random strings every step; N: a fixed set of N strings, "
-                            "reshuffled every epoch (the Requests-for-Research setup is 100,000).",
-                            lo=0, hi=MAX_TRAIN_SIZE)
-    test_min_len: int = _spec(50, "Shortest test string", "The held-out test set's lengths "
-                              "(longer than training: this measures generalization).",
-                              lo=1, hi=MAX_TEST_LEN)
-    test_max_len: int = _spec(100, "Longest test string", "The held-out test set's lengths.",
-                              lo=1, hi=MAX_TEST_LEN)
-    target: str = _spec("every", "Training target",
-                        "final: loss on the answer at the end only (the Requests-for-Research "
-                        "task); every: loss on the running parity of every prefix.",
-                        choices=TARGETS)
-    clip: float = _spec(1.0, "Gradient clipping", "Largest gradient norm per step; 0 turns "
-                        "clipping off.", lo=0.0, hi=100.0)
-    seed: int = _spec(0, "Seed", "Seeds the initial weights, the training data and the test "
-                      "set: the same seed gives the same run.", lo=0, hi=2**31 - 1)
-    stop: str = _spec("generalized", "When to stop",
-                      "generalized: once the test set is classified perfectly and a check on "
-                      "much longer strings (10x the test maximum) is perfect too; solved: at "
-                      "the first perfect test score; budget: run every step.", choices=STOPS)
-    eval_every: int = _spec(10, "Evaluate every", "Steps between evaluations of the test set.",
-                            lo=1, hi=10_000)
+    steps: int = _spec(
+        2000, "Training steps", "Step budget: training never runs longer.", lo=1, hi=100_000
+    )
+    min_len: int = _spec(
+        1,
+        "Shortest training string",
+        "Training lengths are drawn uniformly from min..max.",
+        lo=1,
+        hi=MAX_TRAIN_LEN,
+    )
+    max_len: int = _spec(
+        20,
+        "Longest training string",
+        "Training lengths are drawn uniformly from min..max.",
+        lo=1,
+        hi=MAX_TRAIN_LEN,
+    )
+    train_size: int = _spec(
+        0,
+        "Training set size",
+        "0: fresh random strings every step; N: a fixed set of N strings, "
+        "reshuffled every epoch (the Requests-for-Research setup is 100,000).",
+        lo=0,
+        hi=MAX_TRAIN_SIZE,
+    )
+    test_min_len: int = _spec(
+        50,
+        "Shortest test string",
+        "The held-out test set's lengths (longer than training: this measures generalization).",
+        lo=1,
+        hi=MAX_TEST_LEN,
+    )
+    test_max_len: int = _spec(
+        100, "Longest test string", "The held-out test set's lengths.", lo=1, hi=MAX_TEST_LEN
+    )
+    target: str = _spec(
+        "every",
+        "Training target",
+        "final: loss on the answer at the end only (the Requests-for-Research "
+        "task); every: loss on the running parity of every prefix.",
+        choices=TARGETS,
+    )
+    clip: float = _spec(
+        1.0,
+        "Gradient clipping",
+        "Largest gradient norm per step; 0 turns clipping off.",
+        lo=0.0,
+        hi=100.0,
+    )
+    seed: int = _spec(
+        0,
+        "Seed",
+        "Seeds the initial weights, the training data and the test "
+        "set: the same seed gives the same run.",
+        lo=0,
+        hi=2**31 - 1,
+    )
+    stop: str = _spec(
+        "generalized",
+        "When to stop",
+        "generalized: once the test set is classified perfectly and a check on "
+        "much longer strings (10x the test maximum) is perfect too; solved: at "
+        "the first perfect test score; budget: run every step.",
+        choices=STOPS,
+    )
+    eval_every: int = _spec(
+        10, "Evaluate every", "Steps between evaluations of the test set.", lo=1, hi=10_000
+    )
 
     def __post_init__(self):
         for f in dataclasses.fields(self):
@@ -78,11 +122,14 @@ class Config:
                 object.__setattr__(self, f.name, float(getattr(self, f.name)))
         for lo, hi in (("min_len", "max_len"), ("test_min_len", "test_max_len")):
             if getattr(self, lo) > getattr(self, hi):
-                raise ValueError(f"{lo} must be <= {hi} (got {getattr(self, lo)} > "
-                                 f"{getattr(self, hi)})")
+                raise ValueError(
+                    f"{lo} must be <= {hi} (got {getattr(self, lo)} > {getattr(self, hi)})"
+                )
         if self.train_size * self.max_len > MAX_TRAIN_BITS:
-            raise ValueError(f"train_size x max_len must be at most {MAX_TRAIN_BITS:,} bits (got "
-                             f"{self.train_size} x {self.max_len}); use fewer or shorter strings")
+            raise ValueError(
+                f"train_size x max_len must be at most {MAX_TRAIN_BITS:,} bits (got "
+                f"{self.train_size} x {self.max_len}); use fewer or shorter strings"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain field values, in declaration order."""
@@ -157,8 +204,9 @@ def coerce(f: dataclasses.Field, value: Any) -> Any:
             return float(value)
         raise TypeError
     except (TypeError, ValueError, OverflowError):
-        raise ValueError(f"{f.name} must be {kind.__name__} in {field_range(f)} "
-                         f"(got {value!r})") from None
+        raise ValueError(
+            f"{f.name} must be {kind.__name__} in {field_range(f)} (got {value!r})"
+        ) from None
 
 
 def _check_field(f: dataclasses.Field, value: Any) -> None:

@@ -67,8 +67,14 @@ def random_batch(gen: torch.Generator, batch_size: int, min_len: int, max_len: i
     return Batch(bits, lengths)
 
 
-def training_batches(gen: torch.Generator, batch_size: int, min_len: int, max_len: int,
-                     train_size: int = 0, seed: int = 0):
+def training_batches(
+    gen: torch.Generator,
+    batch_size: int,
+    min_len: int,
+    max_len: int,
+    train_size: int = 0,
+    seed: int = 0,
+):
     """Endless training batches: fresh random strings, or epochs over a fixed set.
 
     With train_size N > 0 the N strings are drawn once (from `seed`) and every epoch visits
@@ -81,7 +87,7 @@ def training_batches(gen: torch.Generator, batch_size: int, min_len: int, max_le
     while True:
         order = torch.randperm(train_size, generator=gen)
         for start in range(0, train_size, batch_size):
-            yield pool.subset(order[start:start + batch_size])
+            yield pool.subset(order[start : start + batch_size])
 
 
 def fixed_dataset(size: int, min_len: int, max_len: int, seed: int) -> Batch:
@@ -91,8 +97,9 @@ def fixed_dataset(size: int, min_len: int, max_len: int, seed: int) -> Batch:
 
 def test_set(config, size: int = 1000) -> Batch:
     """The config's held-out test set: `size` strings of test_min_len..test_max_len."""
-    return fixed_dataset(size, config.test_min_len, config.test_max_len,
-                         config.seed + TEST_SEED_OFFSET)
+    return fixed_dataset(
+        size, config.test_min_len, config.test_max_len, config.seed + TEST_SEED_OFFSET
+    )
 
 
 def rfr_datasets(seed: int = 0, size: int = RFR_SIZE) -> dict[str, Batch]:
@@ -132,8 +139,10 @@ def parse_bits(text: str, max_len: int | None = None) -> list[int]:
         raise ValueError("a bit string must be text of 0s and 1s")
     bad = _BAD_CHAR.search(text)
     if bad:
-        raise ValueError(f"invalid character {bad.group()!r} at position {bad.start() + 1}: "
-                         "a bit string may contain only 0, 1 and spaces")
+        raise ValueError(
+            f"invalid character {bad.group()!r} at position {bad.start() + 1}: "
+            "a bit string may contain only 0, 1 and spaces"
+        )
     bits = [int(ch) for ch in text if ch in "01"]
     if not bits:
         raise ValueError("empty bit string: type at least one 0 or 1")

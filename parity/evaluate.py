@@ -38,8 +38,9 @@ def accuracy(model, batch: Batch, max_elements: int = MAX_ELEMENTS) -> float:
     return correct / len(batch)
 
 
-def accuracy_by_length(model, lengths, size: int = 1000, seed: int = 0,
-                       max_elements: int = MAX_ELEMENTS) -> pd.DataFrame:
+def accuracy_by_length(
+    model, lengths, size: int = 1000, seed: int = 0, max_elements: int = MAX_ELEMENTS
+) -> pd.DataFrame:
     """Accuracy on `size` random strings of each exact length: columns length, accuracy, size."""
     rows = []
     for n in check_lengths(lengths):

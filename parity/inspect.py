@@ -63,24 +63,30 @@ def trace(model: ParityModel, bits) -> Trace:
     for name in cells.QUANTITIES[model.arch]:
         values = rec[name]  # (T, H)
         hidden = values.shape[1]
-        frames.append(pd.DataFrame({
-            "quantity": name,
-            "step": np.repeat(np.arange(1, steps + 1), hidden),
-            "bit": np.repeat(bit_arr, hidden),
-            "unit": np.tile(np.arange(hidden), steps),
-            "value": values.reshape(-1).astype(np.float64),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "quantity": name,
+                    "step": np.repeat(np.arange(1, steps + 1), hidden),
+                    "bit": np.repeat(bit_arr, hidden),
+                    "unit": np.tile(np.arange(hidden), steps),
+                    "value": values.reshape(-1).astype(np.float64),
+                }
+            )
+        )
     states = pd.concat(frames, ignore_index=True)
     states["quantity"] = pd.Categorical(states["quantity"], cells.QUANTITIES[model.arch])
     probability = 1.0 / (1.0 + np.exp(-rec["logit"].astype(np.float64)))
     truth = np.cumsum(bit_arr) % 2
     predicted = (rec["logit"] > 0).astype(np.int64)
-    prediction = pd.DataFrame({
-        "step": np.arange(1, steps + 1),
-        "bit": bit_arr,
-        "probability": probability,
-        "predicted": predicted,
-        "running_parity": truth,
-        "correct": predicted == truth,
-    })
+    prediction = pd.DataFrame(
+        {
+            "step": np.arange(1, steps + 1),
+            "bit": bit_arr,
+            "probability": probability,
+            "predicted": predicted,
+            "running_parity": truth,
+            "correct": predicted == truth,
+        }
+    )
     return Trace(model.arch, bits, states, prediction)

@@ -41,12 +41,15 @@ def from_bytes(blob: bytes) -> tuple[ParityModel, Config]:
     if len(blob) > MAX_BYTES:
         raise ModelFileError(f"file too large for a model ({len(blob)} bytes)")
     if blob[:1] == b"\x80" or blob[:2] == b"PK":
-        raise ModelFileError("this looks like a pickle / torch.save file; Parity Lab only "
-                             "loads safetensors model files (they cannot run code)")
+        raise ModelFileError(
+            "this looks like a pickle / torch.save file; Parity Lab only "
+            "loads safetensors model files (they cannot run code)"
+        )
     metadata = _header_metadata(blob)
     if metadata.get("format") != FORMAT:
-        raise ModelFileError(f"not a Parity Lab model (format {metadata.get('format')!r}, "
-                             f"expected {FORMAT!r})")
+        raise ModelFileError(
+            f"not a Parity Lab model (format {metadata.get('format')!r}, expected {FORMAT!r})"
+        )
     try:
         config = Config.from_json(metadata.get("config", ""))
     except (ValueError, OverflowError, RecursionError) as err:  # any JSON a file can carry
@@ -80,7 +83,7 @@ def _header_metadata(blob: bytes) -> dict:
     if size <= 0 or 8 + size > len(blob):
         raise ModelFileError("not a safetensors file, or truncated (header runs past the end)")
     try:
-        header = json.loads(blob[8:8 + size])
+        header = json.loads(blob[8 : 8 + size])
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise ModelFileError("not a safetensors file (unreadable header)") from None
     if not isinstance(header, dict) or not isinstance(header.get("__metadata__", {}), dict):
@@ -92,12 +95,16 @@ def _check_tensors(model: ParityModel, tensors: dict[str, torch.Tensor]) -> None
     expected = model.state_dict()
     missing, extra = set(expected) - set(tensors), set(tensors) - set(expected)
     if missing or extra:
-        raise ModelFileError(f"weights do not match the config: missing {sorted(missing)}, "
-                             f"unexpected {sorted(extra)}")
+        raise ModelFileError(
+            f"weights do not match the config: missing {sorted(missing)}, "
+            f"unexpected {sorted(extra)}"
+        )
     for name, tensor in tensors.items():
         if tensor.shape != expected[name].shape or tensor.dtype != torch.float32:
-            raise ModelFileError(f"weight {name} has shape {tuple(tensor.shape)} "
-                                 f"{tensor.dtype}, expected {tuple(expected[name].shape)} "
-                                 "torch.float32")
+            raise ModelFileError(
+                f"weight {name} has shape {tuple(tensor.shape)} "
+                f"{tensor.dtype}, expected {tuple(expected[name].shape)} "
+                "torch.float32"
+            )
         if not torch.isfinite(tensor).all():
             raise ModelFileError(f"weight {name} contains NaN or infinite values")

@@ -41,8 +41,12 @@ class ParityModel(nn.Module):
     def cell_params(self) -> dict[str, torch.Tensor]:
         """The recurrent weights under the names cells.scratch_run expects."""
         r = self.rnn
-        return {"weight_ih": r.weight_ih_l0, "weight_hh": r.weight_hh_l0,
-                "bias_ih": r.bias_ih_l0, "bias_hh": r.bias_hh_l0}
+        return {
+            "weight_ih": r.weight_ih_l0,
+            "weight_hh": r.weight_hh_l0,
+            "bias_ih": r.bias_ih_l0,
+            "bias_hh": r.bias_hh_l0,
+        }
 
     def run(self, bits: torch.Tensor, state=None):
         """Hidden states for (B, T) bits: returns (outputs (B, T, H), final state)."""
@@ -71,7 +75,7 @@ class ParityModel(nn.Module):
         answer = bits.new_zeros(bits.shape[0])
         state = None
         for start in range(0, bits.shape[1], chunk):
-            outputs, state = self.run(bits[:, start:start + chunk], state)
+            outputs, state = self.run(bits[:, start : start + chunk], state)
             inside = (last >= start) & (last < start + outputs.shape[1])
             if inside.any():
                 rows = inside.nonzero().squeeze(1)
@@ -96,7 +100,7 @@ def build(config) -> ParityModel:
         model = ParityModel(config.arch, config.hidden_size, config.impl)
     model = model.to_empty(device="cpu")
     gen = torch.Generator().manual_seed(config.seed)
-    bound = config.hidden_size ** -0.5
+    bound = config.hidden_size**-0.5
     for param in model.parameters():
         param.uniform_(-bound, bound, generator=gen)
     return model

@@ -14,11 +14,16 @@ from . import data, losses
 from .config import MAX_TEST_LEN, Config
 from .evaluate import accuracy
 from .models import ParityModel, build
+from .runtime import use_one_thread
 
 HISTORY_COLUMNS = ["step", "loss", "train_accuracy", "test_accuracy", "elapsed"]
 TEST_SIZE = 1000
 CHECK_SIZE = 1000
 CHECK_FACTOR = 10  # the generalization check uses strings this many times the test maximum
+
+
+class TrainingStopped(Exception):
+    """Raised by train() when its should_stop() callback asks it to stop (checked every step)."""
 
 
 @dataclass
@@ -58,8 +63,9 @@ class TrainResult:
             "solved_at_step": self.solved_at_step,
             "train_seconds": round(self.train_seconds, 4),
             "final_test_accuracy": self.final_test_accuracy,
-            "final_train_accuracy": (float(self.history["train_accuracy"].iloc[-1])
-                                     if len(self.history) else 0.0),
+            "final_train_accuracy": (
+                float(self.history["train_accuracy"].iloc[-1]) if len(self.history) else 0.0
+            ),
             "final_loss": float(self.history["loss"].iloc[-1]) if len(self.history) else None,
         }
 
@@ -80,22 +86,37 @@ def _step_loss(model, batch, config, bce) -> tuple[torch.Tensor, float]:
     return loss, train_acc
 
 
-def train(config: Config, on_progress: Callable[[Progress], None] | None = None) -> TrainResult:
+def train(
+    config: Config,
+    on_progress: Callable[[Progress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> TrainResult:
     """Train a fresh model for `config`. Deterministic: the same config, the same history.
+
+    `should_stop()` is asked before every step; when it answers True, TrainingStopped is
+    raised and nothing half-trained is returned.
 
     Runs on one intra-op thread (set for the calling thread): the tensors are tiny, so more
     threads cost more than they give, and the thread count changes float rounding, so fixing it
     makes a config's history the same on every machine and for every app visitor.
     """
-    torch.set_num_threads(1)
+    use_one_thread()
     model = build(config)
     optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
     bce = losses.BCE[config.impl]
-    batches = data.training_batches(data.generator(config.seed), config.batch_size,
-                                    config.min_len, config.max_len, config.train_size, config.seed)
+    batches = data.training_batches(
+        data.generator(config.seed),
+        config.batch_size,
+        config.min_len,
+        config.max_len,
+        config.train_size,
+        config.seed,
+    )
     test, check = data.test_set(config, TEST_SIZE), None
     rows, status, solved_at, seconds, step = [], "budget", None, 0.0, 0
     for step in range(1, config.steps + 1):
+        if should_stop is not None and should_stop():
+            raise TrainingStopped(f"stopped at step {step} of {config.steps}")
         started = time.perf_counter()
         batch = next(batches)
         loss, train_acc = _step_loss(model, batch, config, bce)

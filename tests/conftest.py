@@ -9,11 +9,10 @@ import torch
 
 from parity.config import Config
 from parity.models import ParityModel
+from parity.runtime import use_one_thread
 from parity.train import train
 
-# The engine's tensors are tiny (batch 32, hidden 8): on 2 shared cores, intra-op threads cost
-# far more in synchronisation than they gain (measured ~10x slower wall time under load).
-torch.set_num_threads(1)
+use_one_thread()  # as every entry point does (parity/runtime.py)
 
 
 @pytest.fixture(scope="session")

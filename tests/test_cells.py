@@ -39,7 +39,7 @@ def module_for(arch: str, hidden: int, seed: int, randomize) -> nn.Module:
     1e-4 within 23 steps in torch itself (measured against float64), whatever the cell code.
     """
     module = MODULES[arch](input_size=1, hidden_size=hidden, batch_first=True)
-    return randomize(module, seed, scale=2.5 / hidden ** 0.5)
+    return randomize(module, seed, scale=2.5 / hidden**0.5)
 
 
 def params_of(module) -> dict[str, torch.Tensor]:
@@ -59,8 +59,9 @@ def torch_reference(module, arch, bits, lengths, state):
     """torch's packed run: outputs (B, T, H) zero past each length, final state at each end."""
     if state is not None:
         state = tuple(s[None] for s in state) if arch == "lstm" else state[None]
-    packed = pack_padded_sequence(bits.unsqueeze(-1), lengths, batch_first=True,
-                                  enforce_sorted=False)
+    packed = pack_padded_sequence(
+        bits.unsqueeze(-1), lengths, batch_first=True, enforce_sorted=False
+    )
     outputs, final = module(packed, state)
     outputs, _ = pad_packed_sequence(outputs, batch_first=True, total_length=bits.shape[1])
     final = tuple(s[0] for s in final) if arch == "lstm" else final[0]
@@ -98,8 +99,8 @@ def test_scratch_final_state_of_each_unpadded_sequence_matches_torch(arch, hidde
     state = initial_state(arch, len(lengths), hidden, hidden)
     _, want_final = torch_reference(module, arch, bits, lengths, state)
     for b, n in enumerate(lengths.tolist()):
-        row_state = tuple(s[b:b + 1] for s in state) if arch == "lstm" else state[b:b + 1]
-        _, final, _ = cells.scratch_run(arch, params_of(module), bits[b:b + 1, :n], row_state)
+        row_state = tuple(s[b : b + 1] for s in state) if arch == "lstm" else state[b : b + 1]
+        _, final, _ = cells.scratch_run(arch, params_of(module), bits[b : b + 1, :n], row_state)
         if arch == "lstm":
             torch.testing.assert_close(final[0][0], want_final[0][b], **TOL)
             torch.testing.assert_close(final[1][0], want_final[1][b], **TOL)
@@ -164,10 +165,16 @@ def test_one_step_matches_torch_cell(arch, randomize):
 
 def one_unit_params(arch: str, w_ih, w_hh, b_ih, b_hh) -> dict[str, torch.Tensor]:
     """Gate blocks of a 1-unit cell, in torch's order, from plain lists."""
+
     def col(v):
         return torch.tensor(v, dtype=torch.float32)
-    return {"weight_ih": col(w_ih)[:, None], "weight_hh": col(w_hh)[:, None],
-            "bias_ih": col(b_ih), "bias_hh": col(b_hh)}
+
+    return {
+        "weight_ih": col(w_ih)[:, None],
+        "weight_hh": col(w_hh)[:, None],
+        "bias_ih": col(b_ih),
+        "bias_hh": col(b_hh),
+    }
 
 
 def test_known_answer_one_unit_rnn():
@@ -214,8 +221,7 @@ def test_known_answer_one_unit_lstm():
         h = o * math.tanh(c)
         want_h.append(h)
         want_c.append(c)
-    out, (h_n, c_n), records = cells.scratch_run("lstm", params, torch.tensor([bits]),
-                                                 record=True)
+    out, (h_n, c_n), records = cells.scratch_run("lstm", params, torch.tensor([bits]), record=True)
     assert out[0, :, 0].tolist() == pytest.approx(want_h, abs=1e-6)
     assert records["cell"][0, :, 0].tolist() == pytest.approx(want_c, abs=1e-6)
     assert (h_n.item(), c_n.item()) == pytest.approx((want_h[-1], want_c[-1]), abs=1e-6)
@@ -233,8 +239,9 @@ def test_records_hold_each_quantity_consistently(arch, randomize):
     zeros = torch.zeros_like(out[:, :1])
     previous = torch.cat([zeros, out[:, :-1]], dim=1)  # h_{t-1}, (B, T, H)
     if arch == "lstm":  # the labels must be the right gates: the cell update only fits so
-        c, i, f, g, o = (records[q] for q in ("cell", "input gate", "forget gate", "candidate",
-                                              "output gate"))
+        c, i, f, g, o = (
+            records[q] for q in ("cell", "input gate", "forget gate", "candidate", "output gate")
+        )
         c_prev = torch.cat([zeros, c[:, :-1]], dim=1)
         torch.testing.assert_close(c, f * c_prev + i * g, **TOL)
         torch.testing.assert_close(out, o * torch.tanh(c), **TOL)
@@ -250,6 +257,7 @@ def test_zero_steps_returns_the_starting_state(arch, randomize):
     state = initial_state(arch, 2, 3, 0)
     out, final, _ = cells.scratch_run(arch, params_of(module), torch.zeros(2, 0), state)
     assert out.shape == (2, 0, 3)
-    for got, want in zip(final if arch == "lstm" else [final],
-                         state if arch == "lstm" else [state], strict=True):
+    for got, want in zip(
+        final if arch == "lstm" else [final], state if arch == "lstm" else [state], strict=True
+    ):
         assert torch.equal(got, want)

@@ -27,10 +27,16 @@ def make_params(arch: str, hidden: int, seed: int, dtype=torch.float32, scale: f
     """Seeded weights U(-scale, scale) in torch's layout, requiring grad."""
     gen = torch.Generator().manual_seed(seed)
     size = cells.GATES[arch] * hidden
-    shapes = {"weight_ih": (size, 1), "weight_hh": (size, hidden), "bias_ih": (size,),
-              "bias_hh": (size,)}
-    return {name: ((torch.rand(shape, generator=gen, dtype=dtype) * 2 - 1) * scale)
-            .requires_grad_() for name, shape in shapes.items()}
+    shapes = {
+        "weight_ih": (size, 1),
+        "weight_hh": (size, hidden),
+        "bias_ih": (size,),
+        "bias_hh": (size,),
+    }
+    return {
+        name: ((torch.rand(shape, generator=gen, dtype=dtype) * 2 - 1) * scale).requires_grad_()
+        for name, shape in shapes.items()
+    }
 
 
 def padded_bits(seed: int, lengths=LENGTHS, dtype=torch.float32):
@@ -44,8 +50,10 @@ def padded_bits(seed: int, lengths=LENGTHS, dtype=torch.float32):
 def start_state(arch: str, batch: int, hidden: int, seed: int, dtype=torch.float32):
     """A non-zero starting state requiring grad: h (B, H), or (h, c) for LSTM."""
     gen = torch.Generator().manual_seed(seed)
-    parts = [torch.randn(batch, hidden, generator=gen, dtype=dtype).requires_grad_()
-             for _ in range(2 if arch == "lstm" else 1)]
+    parts = [
+        torch.randn(batch, hidden, generator=gen, dtype=dtype).requires_grad_()
+        for _ in range(2 if arch == "lstm" else 1)
+    ]
     return tuple(parts) if arch == "lstm" else parts[0]
 
 
@@ -67,9 +75,12 @@ def weighted_loss(outputs, final, seed: int) -> torch.Tensor:
 def test_each_backward_passes_gradcheck(arch):
     params = make_params(arch, 3, seed=1, dtype=torch.float64, scale=1.5)
     bits, _ = padded_bits(2, lengths=(4, 6, 1), dtype=torch.float64)
-    inputs = [x.detach().requires_grad_() for x in
-              cells.step_inputs(arch, bits, *(params[n] for n in ("weight_ih", "bias_ih",
-                                                                   "bias_hh")))]
+    inputs = [
+        x.detach().requires_grad_()
+        for x in cells.step_inputs(
+            arch, bits, *(params[n] for n in ("weight_ih", "bias_ih", "bias_hh"))
+        )
+    ]
     state = flat_state(start_state(arch, 3, 3, seed=3, dtype=torch.float64))
     assert gradcheck(FUNCTIONS[arch].apply, (*inputs, params["weight_hh"], *state))
 
@@ -96,7 +107,7 @@ def test_fast_path_matches_autograd_through_the_steps(arch, hidden, given_state)
     seed = 10 * hidden + ARCHS.index(arch)
     # Weights well beyond torch's U(-1/sqrt(H), 1/sqrt(H)), yet not so large that a tanh RNN
     # turns chaotic and float32 rounding alone grows past the tolerance (see test_cells.py).
-    params = make_params(arch, hidden, seed, scale=2 / hidden ** 0.5)
+    params = make_params(arch, hidden, seed, scale=2 / hidden**0.5)
     bits, _ = padded_bits(seed)
     state = start_state(arch, len(bits), hidden, seed) if given_state else None
     leaves = list(params.values()) + (flat_state(state) if given_state else [])
@@ -114,8 +125,9 @@ def test_fast_path_matches_autograd_through_the_steps(arch, hidden, given_state)
 
 def torch_packed(module, arch, bits, lengths):
     """torch's packed run: outputs (B, T, H) zero past each length, final state at each end."""
-    packed = pack_padded_sequence(bits.unsqueeze(-1), lengths, batch_first=True,
-                                  enforce_sorted=False)
+    packed = pack_padded_sequence(
+        bits.unsqueeze(-1), lengths, batch_first=True, enforce_sorted=False
+    )
     outputs, final = module(packed)
     outputs, _ = pad_packed_sequence(outputs, batch_first=True, total_length=bits.shape[1])
     return outputs, final
@@ -153,8 +165,9 @@ def test_final_state_and_initial_state_gradient_match_torchs_module(arch):
     layered = tuple(s[None] for s in flat_state(state))  # torch wants a layer axis
     want_out, want_final = module(bits.unsqueeze(-1), layered if arch == "lstm" else layered[0])
     want_final = [s[0] for s in flat_state(want_final)]
-    out, final, _ = cells.scratch_run(arch, {n: getattr(module, n + "_l0") for n in NAMES},
-                                      bits, state)
+    out, final, _ = cells.scratch_run(
+        arch, {n: getattr(module, n + "_l0") for n in NAMES}, bits, state
+    )
     torch.testing.assert_close(out, want_out, **TOL)
     for got, want in zip(flat_state(final), want_final, strict=True):
         torch.testing.assert_close(got, want, **TOL)
@@ -167,8 +180,7 @@ def test_final_state_and_initial_state_gradient_match_torchs_module(arch):
 @pytest.mark.parametrize("arch", ARCHS)
 def test_one_step_one_row_and_no_grad_runs_agree_with_the_oracle(arch):
     params = make_params(arch, 3, seed=11)
-    for bits in (torch.tensor([[1.0]]), torch.tensor([[1.0, 0.0, 1.0, 1.0]]),
-                 padded_bits(12)[0]):
+    for bits in (torch.tensor([[1.0]]), torch.tensor([[1.0, 0.0, 1.0, 1.0]]), padded_bits(12)[0]):
         with torch.no_grad():
             out, final, _ = cells.scratch_run(arch, params, bits)
         want_out, want_final, _ = cells.stepwise_run(arch, params, bits)

@@ -19,8 +19,15 @@ alt.data_transformers.disable_max_rows()
 
 def history(rows=5, diverged=False) -> pd.DataFrame:
     steps = np.arange(1, rows + 1) * 10
-    frame = pd.DataFrame({"step": steps, "loss": 0.7 / steps, "train_accuracy": steps / steps[-1],
-                          "test_accuracy": np.linspace(0.5, 1.0, rows), "elapsed": steps / 100})
+    frame = pd.DataFrame(
+        {
+            "step": steps,
+            "loss": 0.7 / steps,
+            "train_accuracy": steps / steps[-1],
+            "test_accuracy": np.linspace(0.5, 1.0, rows),
+            "elapsed": steps / 100,
+        }
+    )
     if diverged:
         frame.loc[rows - 1, ["loss", "test_accuracy"]] = math.nan
     return frame
@@ -55,13 +62,16 @@ def test_loss_chart_is_log_scaled_and_drops_nan_and_zero():
     assert len(acc) == 9 and acc["accuracy"].notna().all()  # the NaN test point is left out
 
 
-@pytest.mark.parametrize("name,values,domain,scheme", [
-    ("forget gate", [0.2, 0.9], [0.0, 1.0], "blues"),
-    ("update gate", [0.0, 1.0], [0.0, 1.0], "blues"),
-    ("hidden", [-0.3, 0.99], [-1.0, 1.0], "redblue"),
-    ("cell", [-3.62, 1.0], [-3.7, 3.7], "redblue"),
-    ("cell", [0.1, 0.2], [-1.0, 1.0], "redblue"),
-])
+@pytest.mark.parametrize(
+    "name,values,domain,scheme",
+    [
+        ("forget gate", [0.2, 0.9], [0.0, 1.0], "blues"),
+        ("update gate", [0.0, 1.0], [0.0, 1.0], "blues"),
+        ("hidden", [-0.3, 0.99], [-1.0, 1.0], "redblue"),
+        ("cell", [-3.62, 1.0], [-3.7, 3.7], "redblue"),
+        ("cell", [0.1, 0.2], [-1.0, 1.0], "redblue"),
+    ],
+)
 def test_colour_domains_are_fixed_and_meaningful(name, values, domain, scheme):
     got, got_scheme = charts.quantity_domain(name, pd.Series(values))
     assert got == pytest.approx(domain) and got_scheme == scheme
@@ -81,9 +91,15 @@ def test_bins_for_keeps_short_sequences_and_bounds_long_ones():
 def states(steps: int, units: int) -> pd.DataFrame:
     """A synthetic trace frame: value = step * 10 + unit, bit = step % 2."""
     step = np.repeat(np.arange(1, steps + 1), units)
-    return pd.DataFrame({"quantity": "hidden", "step": step, "bit": step % 2,
-                         "unit": np.tile(np.arange(units), steps),
-                         "value": step * 10.0 + np.tile(np.arange(units), steps)})
+    return pd.DataFrame(
+        {
+            "quantity": "hidden",
+            "step": step,
+            "bit": step % 2,
+            "unit": np.tile(np.arange(units), steps),
+            "value": step * 10.0 + np.tile(np.arange(units), steps),
+        }
+    )
 
 
 def test_bin_states_means_each_bin_and_keeps_its_step_range():
@@ -103,8 +119,9 @@ def test_bin_states_leaves_short_sequences_alone():
 
 
 def test_heatmap_encodes_step_unit_value_with_the_input_bit_on_top():
-    spec = charts.state_heatmap(charts.bin_states(states(6, 3), 6), "hidden",
-                                show_digits=True).to_dict()
+    spec = charts.state_heatmap(
+        charts.bin_states(states(6, 3), 6), "hidden", show_digits=True
+    ).to_dict()
     cells, strip, digits = spec["layer"]
     assert cells["mark"]["type"] == "rect"
     assert cells["encoding"]["x"]["field"] == "x0" and cells["encoding"]["x2"]["field"] == "x1"
@@ -134,9 +151,16 @@ def test_prediction_chart_short_shows_probability_and_truth():
 
 def test_prediction_chart_long_is_binned_share_of_right_answers():
     steps = 1000
-    frame = pd.DataFrame({"step": np.arange(1, steps + 1), "bit": 1, "probability": 0.5,
-                          "predicted": 1, "running_parity": 1,
-                          "correct": np.arange(steps) < 500})
+    frame = pd.DataFrame(
+        {
+            "step": np.arange(1, steps + 1),
+            "bit": 1,
+            "probability": 0.5,
+            "predicted": 1,
+            "running_parity": 1,
+            "correct": np.arange(steps) < 500,
+        }
+    )
     spec = charts.prediction_chart(frame, max_points=100).to_dict()
     rows = data_of(spec)
     assert len(rows) == 100
@@ -145,12 +169,12 @@ def test_prediction_chart_long_is_binned_share_of_right_answers():
 
 
 def test_length_chart_log_axis_training_band_and_failing_points():
-    table = pd.DataFrame({"length": [1, 10, 100, 1000, 10_000],
-                          "accuracy": [1.0, 1.0, 1.0, 0.9, 0.3], "size": 200})
+    table = pd.DataFrame(
+        {"length": [1, 10, 100, 1000, 10_000], "accuracy": [1.0, 1.0, 1.0, 0.9, 0.3], "size": 200}
+    )
     spec = charts.length_chart(table, (1, 20), (50, 100)).to_dict()
     shade, chance, line, points = spec["layer"]
-    assert line["encoding"]["x"]["scale"] == {"type": "log", "domain": [1, 10_000],
-                                              "nice": False}
+    assert line["encoding"]["x"]["scale"] == {"type": "log", "domain": [1, 10_000], "nice": False}
     assert line["encoding"]["y"]["scale"]["domain"] == [0.3, 1]  # room for the worst point
     assert [(r["start"], r["end"]) for r in data_of(spec, shade)] == [(1, 20), (50, 100)]
     assert data_of(spec, chance) == [{"accuracy": 0.5}]

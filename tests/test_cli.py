@@ -33,11 +33,16 @@ MODEL_CONFIG = Config(seed=0, stop="budget", steps=200)
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     """`python -m parity ARGS` from the repo root; text in and out, \r kept as is."""
-    proc = subprocess.run([sys.executable, "-m", "parity", *args], cwd=ROOT,
-                          input=None if stdin is None else stdin.encode(),
-                          capture_output=True, timeout=300)
-    return subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode(),
-                                       proc.stderr.decode())
+    proc = subprocess.run(
+        [sys.executable, "-m", "parity", *args],
+        cwd=ROOT,
+        input=None if stdin is None else stdin.encode(),
+        capture_output=True,
+        timeout=300,
+    )
+    return subprocess.CompletedProcess(
+        proc.args, proc.returncode, proc.stdout.decode(), proc.stderr.decode()
+    )
 
 
 def run_inprocess(args: list[str], capsys, monkeypatch, stdin: str = "") -> tuple[int, str, str]:
@@ -70,26 +75,43 @@ def trained(tmp_path_factory):
 
 def random_strings(count: int, max_len: int, seed: int) -> list[str]:
     rng = random.Random(seed)
-    return ["".join(rng.choice("01") for _ in range(rng.randint(1, max_len)))
-            for _ in range(count)]
+    return ["".join(rng.choice("01") for _ in range(rng.randint(1, max_len))) for _ in range(count)]
 
 
 # --- train ------------------------------------------------------------------------------
 
+
 def test_train_json_solves_and_saves_a_loadable_model(tmp_path):
     out = tmp_path / "model.safetensors"
-    flags = {"--arch": "lstm", "--steps": "300", "--seed": "0", "--eval-every": "5",
-             "--test-max-len": "80"}
+    flags = {
+        "--arch": "lstm",
+        "--steps": "300",
+        "--seed": "0",
+        "--eval-every": "5",
+        "--test-max-len": "80",
+    }
     proc = run("train", *[x for kv in flags.items() for x in kv], "--json", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.count("\n") == 1  # exactly one JSON object
     summary = json.loads(proc.stdout)
-    for key in ("config", "status", "steps", "solved_at_step", "train_seconds",
-                "final_test_accuracy", "model_file"):
+    for key in (
+        "config",
+        "status",
+        "steps",
+        "solved_at_step",
+        "train_seconds",
+        "final_test_accuracy",
+        "model_file",
+    ):
         assert key in summary
     config = summary["config"]
-    assert (config["arch"], config["steps"], config["seed"], config["eval_every"],
-            config["test_max_len"]) == ("lstm", 300, 0, 5, 80)
+    assert (
+        config["arch"],
+        config["steps"],
+        config["seed"],
+        config["eval_every"],
+        config["test_max_len"],
+    ) == ("lstm", 300, 0, 5, 80)
     assert config == Config(steps=300, seed=0, eval_every=5, test_max_len=80).to_dict()
     assert summary["final_test_accuracy"] == 1.0
     assert summary["status"] == "generalized"
@@ -142,18 +164,24 @@ def test_train_rejects_bad_values_end_to_end(flags, field):
 
 
 def test_train_rejects_bad_values_in_one_line(capsys, monkeypatch):
-    for flags, field in [*BAD_TRAIN_VALUES,
-                         (["--hidden-size", "1.5"], "hidden_size"), (["--lr", "x"], "lr"),
-                         (["--test-min-len", "90", "--test-max-len", "60"], "test_min_len"),
-                         (["--seed", str(2**31)], "seed"), (["--clip", "-0.1"], "clip"),
-                         (["--arch", "LSTM"], "arch"),
-                         (["--out", "/nonexistent-dir/m.st"], "--out"), (["--bogus"], "bogus")]:
+    for flags, field in [
+        *BAD_TRAIN_VALUES,
+        (["--hidden-size", "1.5"], "hidden_size"),
+        (["--lr", "x"], "lr"),
+        (["--test-min-len", "90", "--test-max-len", "60"], "test_min_len"),
+        (["--seed", str(2**31)], "seed"),
+        (["--clip", "-0.1"], "clip"),
+        (["--arch", "LSTM"], "arch"),
+        (["--out", "/nonexistent-dir/m.st"], "--out"),
+        (["--bogus"], "bogus"),
+    ]:
         status, out, err = run_inprocess(["train", *flags], capsys, monkeypatch)
         assert_one_error_line(status, err, field)
         assert out == ""
 
 
 # --- flags are generated from the config ------------------------------------------------------
+
 
 def test_help_lists_every_config_field_with_range_and_default():
     proc = run("train", "--help")
@@ -172,18 +200,35 @@ def test_help_lists_every_config_field_with_range_and_default():
 def test_a_new_config_field_gets_a_flag_with_no_other_edit():
     @dataclass(frozen=True)
     class Extended:
-        dropout: float = dataclasses.field(default=0.25, metadata={
-            "label": "Dropout", "help": "Zeroed fraction.", "choices": None, "lo": 0.0,
-            "hi": 0.9, "log": False})
-        cell: str = dataclasses.field(default="a", metadata={
-            "label": "Cell", "help": "Which.", "choices": ("a", "b"), "lo": None, "hi": None,
-            "log": False})
+        dropout: float = dataclasses.field(
+            default=0.25,
+            metadata={
+                "label": "Dropout",
+                "help": "Zeroed fraction.",
+                "choices": None,
+                "lo": 0.0,
+                "hi": 0.9,
+                "log": False,
+            },
+        )
+        cell: str = dataclasses.field(
+            default="a",
+            metadata={
+                "label": "Cell",
+                "help": "Which.",
+                "choices": ("a", "b"),
+                "lo": None,
+                "hi": None,
+                "log": False,
+            },
+        )
 
     parser = cli_args.Parser(prog="t")
     cli_args.add_config_flags(parser, dataclasses.fields(Extended))
     assert parser.parse_args([]) == argparse.Namespace(dropout=0.25, cell="a")
     assert parser.parse_args(["--dropout", "0.5", "--cell", "b"]) == argparse.Namespace(
-        dropout=0.5, cell="b")
+        dropout=0.5, cell="b"
+    )
     assert "Zeroed fraction. [0.0..0.9; default 0.25]" in " ".join(parser.format_help().split())
 
 
@@ -193,6 +238,7 @@ def test_config_from_args_uses_every_field():
 
 
 # --- help and usage ----------------------------------------------------------------------
+
 
 def test_top_level_help_and_missing_command():
     proc = run("--help")
@@ -216,6 +262,7 @@ def test_trace_help_documents_both_formats(capsys, monkeypatch):
 
 # --- predict --------------------------------------------------------------------------------
 
+
 def test_predict_args_and_stdin_agree_and_are_right(trained):
     _, path = trained
     strings = random_strings(50, 200, seed=1)
@@ -233,11 +280,14 @@ def test_predict_args_and_stdin_agree_and_are_right(trained):
     assert {len(s) % 2 for s in strings} == {0, 1} and len({ln[0] for ln in lines}) == 2
 
 
-@pytest.mark.parametrize("args, stdin, message", [
-    (["0110", "01x1", "1"], None, "input 2: invalid character 'x' at position 3"),
-    ([], "0110\n\n1\n", "input 2: empty bit string"),
-    ([], "1\n" + "1" * (MAX_TEST_LEN + 1) + "\n", "input 2: bit string too long: 10001 bits"),
-])
+@pytest.mark.parametrize(
+    "args, stdin, message",
+    [
+        (["0110", "01x1", "1"], None, "input 2: invalid character 'x' at position 3"),
+        ([], "0110\n\n1\n", "input 2: empty bit string"),
+        ([], "1\n" + "1" * (MAX_TEST_LEN + 1) + "\n", "input 2: bit string too long: 10001 bits"),
+    ],
+)
 def test_predict_rejects_bad_input_before_printing(trained, args, stdin, message):
     proc = run("predict", "--model", trained[1], *args, stdin=stdin)
     assert_one_error_line(proc.returncode, proc.stderr, message)
@@ -247,15 +297,20 @@ def test_predict_rejects_bad_input_before_printing(trained, args, stdin, message
 def test_predict_empty_stdin_and_blank_argument(trained, capsys, monkeypatch):
     status, _, err = run_inprocess(["predict", "--model", trained[1]], capsys, monkeypatch)
     assert_one_error_line(status, err, "no bit strings")
-    status, _, err = run_inprocess(["predict", "--model", trained[1], "1", " "], capsys,
-                                   monkeypatch)
+    status, _, err = run_inprocess(
+        ["predict", "--model", trained[1], "1", " "], capsys, monkeypatch
+    )
     assert_one_error_line(status, err, "input 2: empty bit string")
 
 
 def test_predict_output_into_a_closed_pipe_is_quiet(trained):
-    proc = subprocess.Popen([sys.executable, "-m", "parity", "predict", "--model", trained[1]],
-                            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "parity", "predict", "--model", trained[1]],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     proc.stdin.write(b"1\n" * 30_000)  # 60 kB in, ~270 kB out: more than a pipe holds
     proc.stdin.close()
     assert proc.stdout.readline().startswith(b"1\t")  # like `| head -1`
@@ -276,12 +331,18 @@ def test_batched_probabilities_match_one_at_a_time(trained):
 
 # --- bad model files ---------------------------------------------------------------------------
 
+
 def bad_model_files(tmp: Path, good: Path) -> dict[str, Path]:
     """Files that must be refused: name -> path (the missing one is not created)."""
-    files = {"missing": tmp / "missing.safetensors", "empty": tmp / "empty.safetensors",
-             "truncated": tmp / "truncated.safetensors", "pickle": tmp / "model.pkl",
-             "text": tmp / "notes.txt", "wrong tensors": tmp / "other.safetensors",
-             "directory": tmp}
+    files = {
+        "missing": tmp / "missing.safetensors",
+        "empty": tmp / "empty.safetensors",
+        "truncated": tmp / "truncated.safetensors",
+        "pickle": tmp / "model.pkl",
+        "text": tmp / "notes.txt",
+        "wrong tensors": tmp / "other.safetensors",
+        "directory": tmp,
+    }
     files["empty"].write_bytes(b"")
     files["truncated"].write_bytes(good.read_bytes()[:100])
     files["pickle"].write_bytes(pickle.dumps({"weight": [1.0, 2.0]}))  # written, never loaded
@@ -292,9 +353,11 @@ def bad_model_files(tmp: Path, good: Path) -> dict[str, Path]:
 
 def test_bad_model_files_are_refused_in_one_line(trained, tmp_path, capsys, monkeypatch):
     for name, path in bad_model_files(tmp_path, Path(trained[1])).items():
-        for args in (["predict", "--model", str(path), "0110"],
-                     ["evaluate", "--model", str(path), "--lengths", "5"],
-                     ["trace", "--model", str(path), "0110"]):
+        for args in (
+            ["predict", "--model", str(path), "0110"],
+            ["evaluate", "--model", str(path), "--lengths", "5"],
+            ["trace", "--model", str(path), "0110"],
+        ):
             status, out, err = run_inprocess(args, capsys, monkeypatch)
             assert_one_error_line(status, err, str(path))  # names the file
             assert out == "", name
@@ -309,34 +372,50 @@ def test_pickle_model_file_end_to_end(tmp_path):
 
 # --- evaluate --------------------------------------------------------------------------------
 
+
 def test_evaluate_table_and_json_match_the_library(trained):
     model, path = trained
     expected = accuracy_by_length(model, [10, 100, 2000], size=200, seed=3)
-    table = run("evaluate", "--model", path, "--lengths", "10,100,2000", "--size", "200",
-                "--seed", "3")
+    table = run(
+        "evaluate", "--model", path, "--lengths", "10,100,2000", "--size", "200", "--seed", "3"
+    )
     assert table.returncode == 0, table.stderr
     rows = [line.split() for line in table.stdout.splitlines()]
     assert rows[0] == ["length", "accuracy", "strings"]
     assert [int(r[0]) for r in rows[1:]] == [10, 100, 2000]
     for row, accuracy in zip(rows[1:], expected["accuracy"], strict=True):
         assert row[1] == f"{100 * accuracy:.1f}%" and row[2] == "200"
-    as_json = run("evaluate", "--model", path, "--lengths", "10,100,2000", "--size", "200",
-                  "--seed", "3", "--json")
+    as_json = run(
+        "evaluate",
+        "--model",
+        path,
+        "--lengths",
+        "10,100,2000",
+        "--size",
+        "200",
+        "--seed",
+        "3",
+        "--json",
+    )
     assert json.loads(as_json.stdout) == expected.to_dict(orient="records")
     assert expected["accuracy"].tolist()[:2] == [1.0, 1.0]
 
 
-@pytest.mark.parametrize("flags, message", [
-    (["--lengths", "0"], "lengths must be in 1..10000 (got 0)"),
-    (["--lengths", "10,10001"], "got 10001"),
-    (["--lengths", "a,b"], "comma-separated integers"),
-    (["--lengths", ""], "comma-separated integers"),
-    (["--lengths", "5", "--size", "0"], "--size"),
-    (["--lengths", "5", "--seed", "-1"], "--seed"),
-])
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--lengths", "0"], "lengths must be in 1..10000 (got 0)"),
+        (["--lengths", "10,10001"], "got 10001"),
+        (["--lengths", "a,b"], "comma-separated integers"),
+        (["--lengths", ""], "comma-separated integers"),
+        (["--lengths", "5", "--size", "0"], "--size"),
+        (["--lengths", "5", "--seed", "-1"], "--seed"),
+    ],
+)
 def test_evaluate_rejects_bad_arguments(trained, flags, message, capsys, monkeypatch):
-    status, out, err = run_inprocess(["evaluate", "--model", trained[1], *flags], capsys,
-                                     monkeypatch)
+    status, out, err = run_inprocess(
+        ["evaluate", "--model", trained[1], *flags], capsys, monkeypatch
+    )
     assert_one_error_line(status, err, message)
     assert out == ""
 
@@ -357,10 +436,10 @@ def test_trace_csv_is_one_wide_row_per_step(trained):
     assert header[2] == "input_gate_0" and len(rows) == len(bits) == 18
     assert [int(r[0]) for r in rows] == list(range(1, 19))
     assert [int(r[1]) for r in rows] == bits
-    running = [sum(bits[:i + 1]) % 2 for i in range(len(bits))]
+    running = [sum(bits[: i + 1]) % 2 for i in range(len(bits))]
     assert [int(r[-1]) for r in rows] == running
     assert all(0.0 <= float(r[-3]) <= 1.0 for r in rows)
-    gates = [float(v) for r in rows for v in r[2:2 + 3 * hidden]]  # sigmoid gates
+    gates = [float(v) for r in rows for v in r[2 : 2 + 3 * hidden]]  # sigmoid gates
     assert all(0.0 <= g <= 1.0 for g in gates)
     batch = from_bits([bits])
     assert int(rows[-1][-2]) == int(model.predict(batch.bits, batch.lengths)[0]) == 1
@@ -374,8 +453,14 @@ def test_trace_json_matches_predict(trained):
     assert [s["step"] for s in out["steps"]] == [1, 2, 3, 4, 5]
     assert [s["running_parity"] for s in out["steps"]] == [0, 1, 0, 0, 1]
     for step in out["steps"]:
-        assert set(step) == {"step", "bit", *QUANTITIES["lstm"], "probability", "predicted",
-                             "running_parity"}
+        assert set(step) == {
+            "step",
+            "bit",
+            *QUANTITIES["lstm"],
+            "probability",
+            "predicted",
+            "running_parity",
+        }
         assert all(len(step[q]) == 8 for q in QUANTITIES["lstm"])
         assert 0.0 <= step["probability"] <= 1.0
         assert step["predicted"] == int(step["probability"] > 0.5)
@@ -388,18 +473,34 @@ def test_trace_json_matches_predict(trained):
 def test_trace_rejects_bad_bits(trained, capsys, monkeypatch):
     proc = run("trace", "--model", trained[1], "01a1")
     assert_one_error_line(proc.returncode, proc.stderr, "invalid character 'a' at position 3")
-    status, _, err = run_inprocess(["trace", "--model", trained[1], "1" * (MAX_TEST_LEN + 1)],
-                                   capsys, monkeypatch)
+    status, _, err = run_inprocess(
+        ["trace", "--model", trained[1], "1" * (MAX_TEST_LEN + 1)], capsys, monkeypatch
+    )
     assert_one_error_line(status, err, "too long")
 
 
 # --- interrupt ---------------------------------------------------------------------------------
 
+
 def test_ctrl_c_during_training_exits_130_quietly():
-    proc = subprocess.Popen([sys.executable, "-m", "parity", "train", "--steps", "100000",
-                             "--stop", "budget", "--eval-every", "1"],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            bufsize=0)  # unbuffered: communicate() must see every byte after
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "parity",
+            "train",
+            "--steps",
+            "100000",
+            "--stop",
+            "budget",
+            "--eval-every",
+            "1",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        bufsize=0,
+    )  # unbuffered: communicate() must see every byte after
     seen = b""
     while b"step " not in seen:  # wait for the first progress draw: training has begun
         byte = proc.stderr.read(1)
@@ -411,10 +512,19 @@ def test_ctrl_c_during_training_exits_130_quietly():
     assert out == b"" and b"Traceback" not in seen + err and (seen + err).endswith(b"\n")
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["train", "--help"], ["train", "--hidden-size", "0"],
-                                  ["evaluate", "--model", "m", "--lengths", "0"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--help"],
+        ["train", "--help"],
+        ["train", "--hidden-size", "0"],
+        ["evaluate", "--model", "m", "--lengths", "0"],
+    ],
+)
 def test_help_and_bad_flags_answer_without_loading_torch(argv):
-    code = (f"import sys\nfrom parity import cli\ntry:\n    cli.main({argv!r})\n"
-            "except SystemExit:\n    pass\nprint('torch' in sys.modules, 'pandas' in sys.modules)")
+    code = (
+        f"import sys\nfrom parity import cli\ntry:\n    cli.main({argv!r})\n"
+        "except SystemExit:\n    pass\nprint('torch' in sys.modules, 'pandas' in sys.modules)"
+    )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert done.stdout.strip().splitlines()[-1] == "False False"

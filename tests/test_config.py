@@ -18,8 +18,12 @@ FLOATS = [f for f in NUMERIC if isinstance(f.default, float)]
 
 
 # Setting one end of a length range to an extreme needs the other end to allow it.
-PARTNER = {"min_len": ("max_len", cfg.MAX_TRAIN_LEN), "max_len": ("min_len", 1),
-           "test_min_len": ("test_max_len", cfg.MAX_TEST_LEN), "test_max_len": ("test_min_len", 1)}
+PARTNER = {
+    "min_len": ("max_len", cfg.MAX_TRAIN_LEN),
+    "max_len": ("min_len", 1),
+    "test_min_len": ("test_max_len", cfg.MAX_TEST_LEN),
+    "test_max_len": ("test_min_len", 1),
+}
 
 
 def bad_values(f: dataclasses.Field) -> list:
@@ -92,8 +96,19 @@ def test_min_must_not_exceed_max(lo, hi):
 
 
 def test_json_round_trip():
-    for config in (Config(), Config(arch="gru", impl="scratch", hidden_size=3, lr=0.0123,
-                                    clip=0.0, target="final", stop="budget", seed=2**31 - 1)):
+    for config in (
+        Config(),
+        Config(
+            arch="gru",
+            impl="scratch",
+            hidden_size=3,
+            lr=0.0123,
+            clip=0.0,
+            target="final",
+            stop="budget",
+            seed=2**31 - 1,
+        ),
+    ):
         text = config.to_json()
         assert json.loads(text) == config.to_dict()
         assert Config.from_json(text) == config
@@ -108,18 +123,25 @@ def test_equal_configs_have_equal_json():
     assert Config(clip=0).to_json() == Config(clip=0.0).to_json()
 
 
-@pytest.mark.parametrize("text", ["", "{", "not json", "[1, 2]", "3", "null",
-                                  '{"hidden_size": 0}', '{"colour": "red"}'])
+@pytest.mark.parametrize(
+    "text", ["", "{", "not json", "[1, 2]", "3", "null", '{"hidden_size": 0}', '{"colour": "red"}']
+)
 def test_from_json_rejects_what_is_not_a_valid_config(text):
     with pytest.raises(ValueError):
         Config.from_json(text)
 
 
 def test_from_dict_coerces_strings():
-    config = Config.from_dict({"hidden_size": "16", "lr": "0.01", "steps": 5.0, "clip": "0",
-                               "seed": " 3 "})
-    assert (config.hidden_size, config.lr, config.steps, config.clip,
-            config.seed) == (16, 0.01, 5, 0.0, 3)
+    config = Config.from_dict(
+        {"hidden_size": "16", "lr": "0.01", "steps": 5.0, "clip": "0", "seed": " 3 "}
+    )
+    assert (config.hidden_size, config.lr, config.steps, config.clip, config.seed) == (
+        16,
+        0.01,
+        5,
+        0.0,
+        3,
+    )
     assert isinstance(config.steps, int) and isinstance(config.lr, float)
     with pytest.raises(ValueError, match="steps"):
         Config.from_dict({"steps": 5.5})

@@ -17,17 +17,20 @@ ARCHS = ("rnn", "gru", "lstm")
 
 def real_bits(batch: data.Batch) -> list[list[int]]:
     """Each row's bits up to its length, as plain Python ints."""
-    return [[int(b) for b in row[:n]] for row, n in zip(batch.bits.tolist(),
-                                                        batch.lengths.tolist(), strict=True)]
+    return [
+        [int(b) for b in row[:n]]
+        for row, n in zip(batch.bits.tolist(), batch.lengths.tolist(), strict=True)
+    ]
 
 
 def test_labels_are_the_xor_of_each_rows_real_bits():
     batch = data.random_batch(data.generator(1), 300, 1, 40)
     rows = real_bits(batch)
     assert batch.parity.tolist() == [functools.reduce(operator.xor, r) for r in rows]
-    for row, running, n in zip(rows, batch.running_parity.tolist(), batch.lengths.tolist(),
-                               strict=True):
-        prefix_xor = [functools.reduce(operator.xor, row[:t + 1]) for t in range(n)]
+    for row, running, n in zip(
+        rows, batch.running_parity.tolist(), batch.lengths.tolist(), strict=True
+    ):
+        prefix_xor = [functools.reduce(operator.xor, row[: t + 1]) for t in range(n)]
         assert running[:n] == prefix_xor
     assert [data.parity_of(r) for r in rows] == batch.parity.long().tolist()
 
@@ -72,11 +75,11 @@ def test_appending_padding_changes_no_answer_and_no_loss(arch, impl, target, ran
     model = randomize(build(Config(arch=arch, impl=impl, hidden_size=6)), 1, scale=0.8)
     batch = data.fixed_dataset(12, 1, 40, seed=9)
     # 600 more zero columns: the padded run also crosses final_logits' 512-step chunks.
-    wider = data.Batch(torch.cat([batch.bits, torch.zeros(len(batch), 600)], dim=1),
-                       batch.lengths)
+    wider = data.Batch(torch.cat([batch.bits, torch.zeros(len(batch), 600)], dim=1), batch.lengths)
     answer = model.final_logits(batch.bits, batch.lengths)
-    torch.testing.assert_close(model.final_logits(wider.bits, wider.lengths), answer,
-                               atol=1e-6, rtol=0)
+    torch.testing.assert_close(
+        model.final_logits(wider.bits, wider.lengths), answer, atol=1e-6, rtol=0
+    )
     assert torch.equal(wider.parity, batch.parity)
     bce = losses.BCE[impl]
     loss = losses.parity_loss(model(batch.bits), batch, target, bce)
@@ -114,25 +117,31 @@ def test_rfr_datasets_shapes_and_lengths():
     assert (uniform.bits[~uniform.mask] == 0).all()
 
 
-@pytest.mark.parametrize("text, bits", [
-    ("0110", [0, 1, 1, 0]),
-    (" 01 10\n", [0, 1, 1, 0]),
-    ("1", [1]),
-    ("0\t0 0", [0, 0, 0]),
-])
+@pytest.mark.parametrize(
+    "text, bits",
+    [
+        ("0110", [0, 1, 1, 0]),
+        (" 01 10\n", [0, 1, 1, 0]),
+        ("1", [1]),
+        ("0\t0 0", [0, 0, 0]),
+    ],
+)
 def test_parse_bits_accepts(text, bits):
     assert data.parse_bits(text) == bits
 
 
-@pytest.mark.parametrize("text, max_len, words", [
-    ("x01", None, ["'x'", "position 1"]),
-    ("012", None, ["'2'", "position 3"]),
-    ("01 1a", None, ["'a'", "position 5"]),
-    ("", None, ["empty"]),
-    ("   ", None, ["empty"]),
-    ("0101", 3, ["too long", "4", "3"]),
-    (101, None, ["text"]),
-])
+@pytest.mark.parametrize(
+    "text, max_len, words",
+    [
+        ("x01", None, ["'x'", "position 1"]),
+        ("012", None, ["'2'", "position 3"]),
+        ("01 1a", None, ["'a'", "position 5"]),
+        ("", None, ["empty"]),
+        ("   ", None, ["empty"]),
+        ("0101", 3, ["too long", "4", "3"]),
+        (101, None, ["text"]),
+    ],
+)
 def test_parse_bits_rejects_with_a_useful_message(text, max_len, words):
     with pytest.raises(ValueError) as err:
         data.parse_bits(text, max_len=max_len)
@@ -160,6 +169,7 @@ def test_training_batches_cycle_a_fixed_set_once_per_epoch():
     epoch = [next(batches) for _ in range(3)]  # 4 + 4 + 2 strings
     assert [len(b) for b in epoch] == [4, 4, 2]
     pool = data.fixed_dataset(10, 2, 6, 3 + data.TRAIN_SET_SEED_OFFSET)
+
     def strings(batch):
         return [tuple(row[:n].tolist()) for row, n in zip(batch.bits, batch.lengths, strict=True)]
 
@@ -173,4 +183,5 @@ def test_training_batches_stream_fresh_strings_without_a_set():
     first, second = next(batches), next(batches)
     assert len(first) == len(second) == 8
     assert not torch.equal(first.bits[:, :1], second.bits[:, :1]) or not torch.equal(
-        first.lengths, second.lengths)
+        first.lengths, second.lengths
+    )

@@ -60,11 +60,15 @@ def test_lstm_gates_follow_torchs_equations(randomize):
     h = np.vstack([np.zeros(hidden), grid(tr, "hidden")[:-1]])  # h_{t-1}, (T, H)
     r = model.rnn
     x = np.asarray(BITS, dtype=np.float64)[:, None]
-    pre = (x @ r.weight_ih_l0.numpy().T + r.bias_ih_l0.numpy() + h @ r.weight_hh_l0.numpy().T
-           + r.bias_hh_l0.numpy())  # (T, 4H), blocks i, f, g, o
+    pre = (
+        x @ r.weight_ih_l0.numpy().T
+        + r.bias_ih_l0.numpy()
+        + h @ r.weight_hh_l0.numpy().T
+        + r.bias_hh_l0.numpy()
+    )  # (T, 4H), blocks i, f, g, o
 
     def block(k):
-        return pre[:, k * hidden:(k + 1) * hidden]
+        return pre[:, k * hidden : (k + 1) * hidden]
 
     def sig(v):
         return 1 / (1 + np.exp(-v))

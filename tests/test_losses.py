@@ -56,8 +56,13 @@ def test_stable_bce_gradients_equal_torch():
 def test_bce_known_answers(bce):
     x = torch.tensor([0.0, 0.0, 2.0, 2.0, -3.0])
     t = torch.tensor([0.0, 1.0, 1.0, 0.0, 0.5])
-    want = [math.log(2), math.log(2), softplus(-2.0), softplus(2.0),
-            0.5 * softplus(3.0) + 0.5 * softplus(-3.0)]
+    want = [
+        math.log(2),
+        math.log(2),
+        softplus(-2.0),
+        softplus(2.0),
+        0.5 * softplus(3.0) + 0.5 * softplus(-3.0),
+    ]
     assert bce(x, t).tolist() == pytest.approx(want, abs=1e-6)
 
 
@@ -110,8 +115,9 @@ def test_batch_gradient_is_the_mean_of_one_sequence_at_a_time(arch, impl, target
         return [p.grad.clone() for p in model.parameters()]
 
     together = grads(batch)
-    alone = [grads(data.from_bits([batch.bits[i, :n]]))
-             for i, n in enumerate(batch.lengths.tolist())]
+    alone = [
+        grads(data.from_bits([batch.bits[i, :n]])) for i, n in enumerate(batch.lengths.tolist())
+    ]
     for k, got in enumerate(together):
         want = torch.stack([g[k] for g in alone]).mean(dim=0)
         torch.testing.assert_close(got, want, atol=1e-6, rtol=1e-5)

@@ -37,10 +37,10 @@ def ours(tensors: dict[str, torch.Tensor], config_json: str) -> bytes:
 def with_header(blob: bytes, edit) -> bytes:
     """The same file with its JSON header changed by `edit(header)`, data bytes kept."""
     size = int.from_bytes(blob[:8], "little")
-    header = json.loads(blob[8:8 + size])
+    header = json.loads(blob[8 : 8 + size])
     edit(header)
     text = json.dumps(header).encode()
-    return len(text).to_bytes(8, "little") + text + blob[8 + size:]
+    return len(text).to_bytes(8, "little") + text + blob[8 + size :]
 
 
 def raw_header(text: bytes) -> bytes:
@@ -63,8 +63,10 @@ def test_bytes_round_trip(arch):
     assert loaded_config == config and loaded.impl == "scratch" and not loaded.training
     assert_same_model(loaded, model)
     batch = data.fixed_dataset(50, 1, 30, seed=1)
-    assert torch.equal(loaded.final_logits(batch.bits, batch.lengths),
-                       model.final_logits(batch.bits, batch.lengths))
+    assert torch.equal(
+        loaded.final_logits(batch.bits, batch.lengths),
+        model.final_logits(batch.bits, batch.lengths),
+    )
 
 
 def test_save_and_load_the_trained_model(tmp_path, default_config, trained_model):
@@ -74,15 +76,16 @@ def test_save_and_load_the_trained_model(tmp_path, default_config, trained_model
     assert config == default_config
     assert_same_model(loaded, trained_model)
     test = data.test_set(default_config)
-    assert torch.equal(loaded.predict(test.bits, test.lengths),
-                       trained_model.predict(test.bits, test.lengths))
+    assert torch.equal(
+        loaded.predict(test.bits, test.lengths), trained_model.predict(test.bits, test.lengths)
+    )
     assert modelfile.load(str(path))[1] == default_config
 
 
 def test_the_file_is_plain_safetensors():
     model, config, blob = saved()
     size = int.from_bytes(blob[:8], "little")
-    header = json.loads(blob[8:8 + size])
+    header = json.loads(blob[8 : 8 + size])
     assert header["__metadata__"] == {"format": modelfile.FORMAT, "config": config.to_json()}
     assert set(header) - {"__metadata__"} == set(model.state_dict())
 
@@ -128,23 +131,33 @@ def bad_files() -> dict[str, tuple[bytes, str]]:
         "config of another arch": (ours(tensors, other_arch), "shape"),
         "config not json": (ours(tensors, "{arch: lstm"), "config"),
         "config not an object": (ours(tensors, "[1, 2]"), "config"),
-        "config out of range": (ours(tensors, config.to_json().replace(
-            '"hidden_size":3', '"hidden_size":0')), "hidden_size"),
+        "config out of range": (
+            ours(tensors, config.to_json().replace('"hidden_size":3', '"hidden_size":0')),
+            "hidden_size",
+        ),
         "config unknown field": (ours(tensors, '{"colour": "red"}'), "colour"),
-        "config huge number": (ours(tensors, config.to_json().replace(
-            '"lr":0.05', '"lr":1' + "0" * 400)), "config"),
+        "config huge number": (
+            ours(tensors, config.to_json().replace('"lr":0.05', '"lr":1' + "0" * 400)),
+            "config",
+        ),
         "config deeply nested": (ours(tensors, "[" * 50_000 + "]" * 50_000), "config"),
-        "metadata not strings": (with_header(blob, lambda h: h["__metadata__"].update(x=5)),
-                                 "safetensors"),
+        "metadata not strings": (
+            with_header(blob, lambda h: h["__metadata__"].update(x=5)),
+            "safetensors",
+        ),
         "header not an object": (raw_header(b"[1, 2]"), "malformed"),
-        "metadata not an object": (with_header(blob, lambda h: h.update(__metadata__=[1])),
-                                   "malformed"),
+        "metadata not an object": (
+            with_header(blob, lambda h: h.update(__metadata__=[1])),
+            "malformed",
+        ),
         "header not json": (raw_header(b"{nope"), "unreadable"),
         "header not utf-8": (raw_header(b'{"\xff": 1}'), "unreadable"),
         "header size zero": (raw_header(b""), "safetensors"),
-        "header deeply nested": ((200_000).to_bytes(8, "little") + b"[" * 100_000
-                                 + b"]" * 100_000, "safetensors"),
-        "tensor offsets past the end": (blob[:8 + size] + blob[8 + size:][:-4], "safetensors"),
+        "header deeply nested": (
+            (200_000).to_bytes(8, "little") + b"[" * 100_000 + b"]" * 100_000,
+            "safetensors",
+        ),
+        "tensor offsets past the end": (blob[: 8 + size] + blob[8 + size :][:-4], "safetensors"),
     }
     return files
 
@@ -166,8 +179,19 @@ def test_bad_files_are_refused_with_a_clear_reason(name, tmp_path):
 def test_truncated_files_are_refused_at_every_kind_of_cut():
     blob = saved()[2]
     size = int.from_bytes(blob[:8], "little")
-    cuts = [1, 4, 7, 8, 9, 8 + size // 2, 8 + size - 1, 8 + size, 8 + size + 1,
-            (8 + size + len(blob)) // 2, len(blob) - 1]
+    cuts = [
+        1,
+        4,
+        7,
+        8,
+        9,
+        8 + size // 2,
+        8 + size - 1,
+        8 + size,
+        8 + size + 1,
+        (8 + size + len(blob)) // 2,
+        len(blob) - 1,
+    ]
     for cut in cuts:
         with pytest.raises(ModelFileError):
             modelfile.from_bytes(blob[:cut])

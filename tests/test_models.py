@@ -16,7 +16,7 @@ TOL = dict(atol=1e-5, rtol=0)
 
 def model_for(arch: str, randomize, hidden: int = 6, seed: int = 0) -> ParityModel:
     """A model with seeded weights at twice torch's default range."""
-    return randomize(ParityModel(arch, hidden), seed, scale=2.0 / hidden ** 0.5)
+    return randomize(ParityModel(arch, hidden), seed, scale=2.0 / hidden**0.5)
 
 
 def batch(seed: int = 0, size: int = 9, min_len: int = 1, max_len: int = 30) -> data.Batch:
@@ -63,8 +63,9 @@ def test_running_in_two_parts_with_the_state_equals_one_run(arch, impl, randomiz
     first, state = model.run(bits[:, :6])
     second, final_2 = model.run(bits[:, 6:], state)
     torch.testing.assert_close(torch.cat([first, second], dim=1), whole, **TOL)
-    for got, want in zip(final_2 if arch == "lstm" else [final_2],
-                         final if arch == "lstm" else [final], strict=True):
+    for got, want in zip(
+        final_2 if arch == "lstm" else [final_2], final if arch == "lstm" else [final], strict=True
+    ):
         torch.testing.assert_close(got, want, **TOL)
 
 
@@ -100,11 +101,12 @@ def test_build_is_seeded_and_follows_the_config(arch):
     config = Config(arch=arch, hidden_size=7, impl="scratch", seed=11)
     a, b, other = build(config), build(config), build(config.replace(seed=12))
     assert (a.arch, a.hidden_size, a.impl) == (arch, 7, "scratch")
-    assert isinstance(a.rnn, {"rnn": torch.nn.RNN, "gru": torch.nn.GRU,
-                              "lstm": torch.nn.LSTM}[arch])
+    assert isinstance(
+        a.rnn, {"rnn": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}[arch]
+    )
     for name, value in a.state_dict().items():
         assert torch.equal(value, b.state_dict()[name])
-        assert value.abs().max() <= 7 ** -0.5  # torch's default range U(-1/sqrt(H), 1/sqrt(H))
+        assert value.abs().max() <= 7**-0.5  # torch's default range U(-1/sqrt(H), 1/sqrt(H))
     assert not all(torch.equal(v, other.state_dict()[k]) for k, v in a.state_dict().items())
 
 

@@ -69,8 +69,7 @@ def test_budget_runs_exactly_its_steps_even_when_solved_early(trained):
     assert result.status == "budget" and result.steps == config.steps
     assert result.solved_at_step == solved
     steps = result.history["step"].tolist()
-    assert steps == [*range(config.eval_every, config.steps + 1, config.eval_every),
-                     config.steps]
+    assert steps == [*range(config.eval_every, config.steps + 1, config.eval_every), config.steps]
 
 
 def test_history_is_a_tidy_frame(trained):
@@ -84,8 +83,9 @@ def test_history_is_a_tidy_frame(trained):
 def test_the_same_config_gives_the_same_history():
     config = short(arch="gru", seed=3)
     a, b = train(config), train(config)
-    pd.testing.assert_frame_equal(a.history.drop(columns="elapsed"),
-                                  b.history.drop(columns="elapsed"))
+    pd.testing.assert_frame_equal(
+        a.history.drop(columns="elapsed"), b.history.drop(columns="elapsed")
+    )
     for name, value in a.model.state_dict().items():
         assert torch.equal(value, b.model.state_dict()[name]), name
     other = train(config.replace(seed=4)).history
@@ -182,3 +182,17 @@ def test_the_seed_picks_the_training_stream(monkeypatch):
     for batch in drawn:
         want = real(gen, config.batch_size, config.min_len, config.max_len)
         assert torch.equal(batch.bits, want.bits) and torch.equal(batch.lengths, want.lengths)
+
+
+def test_should_stop_is_asked_before_every_step():
+    from parity.train import TrainingStopped
+
+    asked = []
+
+    def stop_at_third_question():
+        asked.append(len(asked) + 1)
+        return len(asked) == 3
+
+    with pytest.raises(TrainingStopped, match="step 3 of"):
+        train(Config(stop="budget", steps=50, eval_every=1000), should_stop=stop_at_third_question)
+    assert asked == [1, 2, 3]  # asked at steps 1, 2 and 3, not only at evaluations

@@ -18,8 +18,9 @@ def trace(model_key: str, _model: ParityModel, bits: tuple[int, ...]) -> inside.
     return inside.trace_view(_model, bits)
 
 
-def accuracy_by_length(model_key: str, model: ParityModel, lengths: tuple[int, ...],
-                       size: int) -> pd.DataFrame:
+def accuracy_by_length(
+    model_key: str, model: ParityModel, lengths: tuple[int, ...], size: int
+) -> pd.DataFrame:
     """parity.evaluate.accuracy_by_length, cached by (model key, lengths, size).
 
     Computed one length at a time under a progress bar (the longest take seconds).
@@ -29,8 +30,11 @@ def accuracy_by_length(model_key: str, model: ParityModel, lengths: tuple[int, .
         bar = st.progress(0.0)
         tables = []
         for done, length in enumerate(lengths):
-            bar.progress(done / len(lengths), text=f"Measuring accuracy on {size} strings of "
-                         f"length {length:,} ({done + 1} of {len(lengths)})…")
+            bar.progress(
+                done / len(lengths),
+                text=f"Measuring accuracy on {size} strings of "
+                f"length {length:,} ({done + 1} of {len(lengths)})…",
+            )
             tables.append(evaluate.accuracy_by_length(model, [length], size=size))
         bar.empty()
         return pd.concat(tables, ignore_index=True)

@@ -13,11 +13,13 @@ from parity.models import ParityModel
 # rows, ~3 GB at peak. Strings are cut to keep bits x units within this.
 MAX_TRACE_CELLS = 250_000
 
-COLOURS = ("Colours: gates run from white (0, shut) to dark blue (1, open). Candidate, hidden "
-           "state and cell run from blue (negative) through white (0) to red (positive); tanh "
-           "values span −1..1, the cell's scale is its largest magnitude in this string. "
-           "Scales are fixed across steps, so a colour means the same value everywhere. Top "
-           "row of each map: the input bit (dark = 1).")
+COLOURS = (
+    "Colours: gates run from white (0, shut) to dark blue (1, open). Candidate, hidden "
+    "state and cell run from blue (negative) through white (0) to red (positive); tanh "
+    "values span −1..1, the cell's scale is its largest magnitude in this string. "
+    "Scales are fixed across steps, so a colour means the same value everywhere. Top "
+    "row of each map: the input bit (dark = 1)."
+)
 
 
 @dataclass(frozen=True)
@@ -38,9 +40,11 @@ class TraceView:
         """How the steps were binned, if they were."""
         if self.bins >= self.steps:
             return None
-        return (f"{self.steps:,} steps are drawn as {self.bins} columns of about "
-                f"{self.steps / self.bins:.1f} steps each: a cell shows the mean over its steps, "
-                "and the top row the share of 1s.")
+        return (
+            f"{self.steps:,} steps are drawn as {self.bins} columns of about "
+            f"{self.steps / self.bins:.1f} steps each: a cell shows the mean over its steps, "
+            "and the top row the share of 1s."
+        )
 
 
 def max_bits(units: int) -> int:
@@ -52,8 +56,9 @@ def trace_view(model: ParityModel, bits: tuple[int, ...]) -> TraceView:
     """Trace `bits` and keep only what is drawn (the full trace can be large)."""
     trace = inspect.trace(model, bits)
     bins = charts.bins_for(len(bits), model.hidden_size)
-    return TraceView(trace.quantities, charts.bin_states(trace.states, bins), trace.prediction,
-                     bins)
+    return TraceView(
+        trace.quantities, charts.bin_states(trace.states, bins), trace.prediction, bins
+    )
 
 
 def metric_values(view: TraceView) -> dict[str, str]:

@@ -46,8 +46,10 @@ def accept_upload(name: str, blob: bytes) -> str | None:
     try:
         model, config = modelfile.from_bytes(blob)
     except modelfile.ModelFileError as err:
-        return (f"“{name}” is not a Parity Lab model: {err}. Upload a .safetensors file "
-                "downloaded from this page.")
+        return (
+            f"“{name}” is not a Parity Lab model: {err}. Upload a .safetensors file "
+            "downloaded from this page."
+        )
     st.session_state[UPLOAD] = ActiveModel(model, config, f"upload:{digest}", "upload", name)
     return None
 
@@ -65,9 +67,12 @@ def uploaded() -> ActiveModel | None:
 def upload_notice(active: ActiveModel) -> None:
     """The visible notice that an uploaded model is in use, with the way back."""
     c = active.config
-    st.info(f"Showing your uploaded model **{active.name}** ({c.arch.upper()}, hidden size "
-            f"{c.hidden_size}, trained on lengths {c.min_len}–{c.max_len}). The sidebar's "
-            "settings do not apply to it.", icon=":material/upload_file:")
+    st.info(
+        f"Showing your uploaded model **{active.name}** ({c.arch.upper()}, hidden size "
+        f"{c.hidden_size}, trained on lengths {c.min_len}–{c.max_len}). The sidebar's "
+        "settings do not apply to it.",
+        icon=":material/upload_file:",
+    )
     st.button("Use the sidebar model again", on_click=forget_upload)
 
 
@@ -86,8 +91,10 @@ def active_model() -> ActiveModel:
 
 
 def diverged_message(result: TrainResult) -> str:
-    return (f"Training diverged: the loss became NaN at step {result.steps:,}; lower the "
-            "learning rate or turn on clipping (Advanced › Gradient clipping).")
+    return (
+        f"Training diverged: the loss became NaN at step {result.steps:,}; lower the "
+        "learning rate or turn on clipping (Advanced › Gradient clipping)."
+    )
 
 
 def draw_random_bits() -> None:

@@ -40,9 +40,11 @@ def widget_kind(f: dataclasses.Field) -> str:
 
 def log_options(lo: float, hi: float, default: float) -> list[float]:
     """A 1-2-5 log grid from lo to hi, plus the default: 1e-4, 2e-4, 5e-4, 1e-3, ..."""
-    grid = {float(f"{m * 10.0 ** e:.12g}") for e in range(math.floor(math.log10(lo)),
-                                                         math.ceil(math.log10(hi)) + 1)
-            for m in (1, 2, 5)}
+    grid = {
+        float(f"{m * 10.0**e:.12g}")
+        for e in range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)
+        for m in (1, 2, 5)
+    }
     return sorted({v for v in grid if lo <= v <= hi} | {float(default)})
 
 
@@ -53,22 +55,35 @@ def _format_number(value) -> str:
 def field_widget(f: dataclasses.Field, container) -> object:
     """Draw the widget for one Config field in `container` and return its value."""
     m, kind = f.metadata, widget_kind(f)
-    common = {"label": m["label"], "help": f"{m['help']} ({config_lib.field_range(f)})",
-              "key": f.name, "bind": "query-params"}
+    common = {
+        "label": m["label"],
+        "help": f"{m['help']} ({config_lib.field_range(f)})",
+        "key": f.name,
+        "bind": "query-params",
+    }
     if kind == "select":
         choices = list(m["choices"])
         return container.selectbox(options=choices, index=choices.index(f.default), **common)
     if kind == "log":
-        return container.select_slider(options=log_options(m["lo"], m["hi"], f.default),
-                                       value=float(f.default), format_func=_format_number,
-                                       **common)
+        return container.select_slider(
+            options=log_options(m["lo"], m["hi"], f.default),
+            value=float(f.default),
+            format_func=_format_number,
+            **common,
+        )
     if isinstance(f.default, int):
         bounds = {"min_value": int(m["lo"]), "max_value": int(m["hi"]), "value": f.default}
         if kind == "slider":
             return container.slider(step=1, **bounds, **common)
         return container.number_input(step=1, **bounds, **common)
-    return container.number_input(min_value=float(m["lo"]), max_value=float(m["hi"]),
-                                  value=float(f.default), step=0.1, format="%.4g", **common)
+    return container.number_input(
+        min_value=float(m["lo"]),
+        max_value=float(m["hi"]),
+        value=float(f.default),
+        step=0.1,
+        format="%.4g",
+        **common,
+    )
 
 
 def reset_to_defaults() -> None:
@@ -81,8 +96,10 @@ def render() -> None:
     """The settings sidebar: main fields, then an 'Advanced' expander."""
     sidebar = st.sidebar
     sidebar.header("Settings")
-    sidebar.caption("Every setting is in the page address: copy the link to share this "
-                    "exact setup and its trained model.")
+    sidebar.caption(
+        "Every setting is in the page address: copy the link to share this "
+        "exact setup and its trained model."
+    )
     for f in config_lib.fields():
         if f.name not in ADVANCED:
             field_widget(f, sidebar)
@@ -107,8 +124,10 @@ def current_config() -> tuple[Config | None, str | None]:
     except ValueError as err:
         where = ", ".join(f"“{label}”" for label in labels_in(str(err)))
         fix = f"Change {where} in the sidebar" if where else "Change the settings in the sidebar"
-        return None, f"These settings cannot be trained: {err}. {fix}, or press “Reset to " \
-                     "defaults”."
+        return (
+            None,
+            f"These settings cannot be trained: {err}. {fix}, or press “Reset to defaults”.",
+        )
 
 
 def require_config() -> Config:

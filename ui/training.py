@@ -43,9 +43,12 @@ class LiveView:
         if now - self.drawn < DRAW_EVERY and p.step < p.total:
             return
         self.drawn = now
-        self.bar.progress(p.step / p.total, text=f"Training {self.config.arch.upper()}: step "
-                          f"{p.step:,} of at most {p.total:,} · test accuracy "
-                          f"{p.test_accuracy:.1%}")
+        self.bar.progress(
+            p.step / p.total,
+            text=f"Training {self.config.arch.upper()}: step "
+            f"{p.step:,} of at most {p.total:,} · test accuracy "
+            f"{p.test_accuracy:.1%}",
+        )
         history = pd.DataFrame(self.rows, columns=HISTORY_COLUMNS)
         with self.curves.container():
             draw_curves(history, self.config)
@@ -63,8 +66,11 @@ def trained(config: Config) -> TrainResult:
         view.close()
         return result
 
-    return slots.fill(slots.slot("train", config), compute,
-                      "Another visitor is training this configuration right now…")
+    return slots.fill(
+        slots.slot("train", config),
+        compute,
+        "Another visitor is training this configuration right now…",
+    )
 
 
 def require_trained(config: Config) -> TrainResult:
@@ -76,8 +82,10 @@ def require_trained(config: Config) -> TrainResult:
 
 def range_labels(config: Config) -> tuple[str, str]:
     """Legend labels for the accuracy curves."""
-    return (f"training lengths {config.min_len}–{config.max_len}",
-            f"test lengths {config.test_min_len}–{config.test_max_len}")
+    return (
+        f"training lengths {config.min_len}–{config.max_len}",
+        f"test lengths {config.test_min_len}–{config.test_max_len}",
+    )
 
 
 def draw_curves(history: pd.DataFrame, config: Config) -> None:
@@ -94,9 +102,9 @@ def estimate_seconds(config: Config) -> float:
     Each step runs max_len time steps forward and back; each evaluation runs test_max_len
     time steps over the 1,000 test strings; the scratch cells are ~3.5x slower.
     """
-    work = config.batch_size * config.hidden_size ** 2
+    work = config.batch_size * config.hidden_size**2
     per_step = config.max_len * (1.5e-4 + 5e-10 * work)
-    per_eval = config.test_max_len * (1.5e-4 + 1.5e-7 * config.hidden_size ** 2)
+    per_eval = config.test_max_len * (1.5e-4 + 1.5e-7 * config.hidden_size**2)
     seconds = config.steps * per_step + config.steps / config.eval_every * per_eval
     return seconds * (3.5 if config.impl == "scratch" else 1.0)
 
@@ -106,10 +114,13 @@ def budget_notice(config: Config) -> bool:
     seconds = estimate_seconds(config)
     if seconds < 20 or cached_result(config) is not None:
         return True
-    st.warning(f"Large training budget: this run could take up to about {duration(seconds)} "
-               "(it stops early once solved, unless “When to stop” is budget). Changing any "
-               "setting or page stops it; fewer steps, a smaller hidden size or shorter "
-               "strings make it faster.", icon=":material/hourglass_top:")
+    st.warning(
+        f"Large training budget: this run could take up to about {duration(seconds)} "
+        "(it stops early once solved, unless “When to stop” is budget). Changing any "
+        "setting or page stops it; fewer steps, a smaller hidden size or shorter "
+        "strings make it faster.",
+        icon=":material/hourglass_top:",
+    )
     if seconds < CONFIRM_SECONDS:
         return True
     return st.button("Train anyway", type="primary")

@@ -32,8 +32,9 @@ def page_app(page: str, **query: str) -> AppTest:
     AppTest (1.67) drops the entry file's sidebar after switch_page, so page tests run the
     sidebar and the page together; cross-page flows use the real entry file.
     """
-    at = AppTest.from_function(_sidebar_and_page, args=(str(ROOT / "app_pages" / f"{page}.py"),),
-                               default_timeout=TIMEOUT)
+    at = AppTest.from_function(
+        _sidebar_and_page, args=(str(ROOT / "app_pages" / f"{page}.py"),), default_timeout=TIMEOUT
+    )
     for key, value in query.items():
         at.query_params[key] = value
     return at
@@ -49,8 +50,9 @@ def charts(at: AppTest) -> list[dict]:
     out = []
     for element in at.get("vega_lite_chart"):
         spec = json.loads(element.proto.spec)
-        spec["frames"] = {ds.name: pa.ipc.open_stream(ds.data.data).read_pandas()
-                          for ds in element.proto.datasets}
+        spec["frames"] = {
+            ds.name: pa.ipc.open_stream(ds.data.data).read_pandas() for ds in element.proto.datasets
+        }
         out.append(spec)
     return out
 

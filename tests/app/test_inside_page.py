@@ -25,8 +25,7 @@ def test_default_string_draws_one_heat_map_per_lstm_quantity():
         frame = spec["frames"][spec["layer"][0]["data"]["name"]]
         assert len(frame) == 16 * Config().hidden_size  # 16 steps x 8 units, not binned
         strip = spec["frames"][spec["layer"][1]["data"]["name"]]
-        assert "".join(str(int(b)) for b in strip.sort_values("step")["bit"]) == \
-            "0110100110010110"
+        assert "".join(str(int(b)) for b in strip.sort_values("step")["bit"]) == "0110100110010110"
     scales = {m["title"]: m["layer"][0]["encoding"]["color"]["scale"] for m in maps}
     assert scales["forget gate"]["domain"] == [0, 1] and scales["forget gate"]["scheme"] == "blues"
     assert scales["hidden"]["domain"] == [-1, 1] and scales["candidate"]["domain"] == [-1, 1]
@@ -48,8 +47,9 @@ def test_running_prediction_against_the_truth():
 
 
 def test_gru_via_the_url_has_its_own_quantities():
-    at = page_app("inside", arch="gru", hidden_size="4", steps="40", stop="budget",
-                  eval_every="20").run()
+    at = page_app(
+        "inside", arch="gru", hidden_size="4", steps="40", stop="budget", eval_every="20"
+    ).run()
     no_crash(at)
     assert [m["title"] for m in heatmaps(at)] == list(cells.QUANTITIES["gru"])
 
@@ -106,8 +106,7 @@ def test_a_long_string_is_binned_and_stays_small():
 
 
 def test_a_trace_too_big_for_memory_is_cut_with_a_warning():
-    at = page_app("inside", hidden_size="256", steps="20", stop="budget",
-                  eval_every="10").run()
+    at = page_app("inside", hidden_size="256", steps="20", stop="budget", eval_every="10").run()
     at.text_input(key="bit_string").set_value("1" * 5000).run()
     no_crash(at)
     limit = 250_000 // 256

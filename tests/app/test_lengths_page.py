@@ -29,8 +29,12 @@ def length_calls(monkeypatch):
 
 def frames_by_mark(spec) -> dict[str, object]:
     """The chart's layers' data frames, by mark type."""
-    return {layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]:
-            spec["frames"][layer["data"]["name"]] for layer in spec["layer"]}
+    return {
+        layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]: spec["frames"][
+            layer["data"]["name"]
+        ]
+        for layer in spec["layer"]
+    }
 
 
 def test_accuracy_by_length_up_to_10000_on_a_log_axis(length_calls):
@@ -54,7 +58,7 @@ def test_accuracy_by_length_up_to_10000_on_a_log_axis(length_calls):
     model = train(Config()).model
     short = [n for n in table["length"] if n <= 100]
     direct = evaluate.accuracy_by_length(model, short, size=200)
-    assert list(table["accuracy"][:len(short)]) == list(direct["accuracy"])
+    assert list(table["accuracy"][: len(short)]) == list(direct["accuracy"])
 
 
 def test_results_are_cached_and_the_size_is_a_choice(length_calls):

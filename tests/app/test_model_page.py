@@ -64,11 +64,14 @@ def test_an_uploaded_model_is_shown_with_its_config(gru_file):
     assert shown["Architecture"] == "gru" and shown["Hidden size"] == "4"
 
 
-@pytest.mark.parametrize("name,blob,reason", [
-    ("model.safetensors", pickle.dumps({"weight": [1.0, 2.0]}), "pickle"),
-    ("model.safetensors", b"not a model at all, just text", "not a safetensors file"),
-    ("model.safetensors", b"", "empty file"),
-])
+@pytest.mark.parametrize(
+    "name,blob,reason",
+    [
+        ("model.safetensors", pickle.dumps({"weight": [1.0, 2.0]}), "pickle"),
+        ("model.safetensors", b"not a model at all, just text", "not a safetensors file"),
+        ("model.safetensors", b"", "empty file"),
+    ],
+)
 def test_files_that_are_not_models_get_an_error(name, blob, reason):
     at = page_app("model").run()
     uploader(at).upload(name, blob).run()
@@ -117,8 +120,10 @@ def test_another_visitor_does_not_see_my_upload(gru_file):
 
 
 def test_uploads_work_while_the_sidebar_config_is_invalid_or_huge(gru_file):
-    for query in ({"min_len": "30", "max_len": "20"},
-                  {"hidden_size": "256", "batch_size": "4096", "steps": "100000"}):
+    for query in (
+        {"min_len": "30", "max_len": "20"},
+        {"hidden_size": "256", "batch_size": "4096", "steps": "100000"},
+    ):
         at = page_app("model", **query).run()
         assert at.error or at.warning
         assert not at.get("download_button")

@@ -12,8 +12,12 @@ from ui import sidebar
 
 from .helpers import charts, entry_app, metrics, no_crash, page_app
 
-WIDGET_LISTS = {"select": "selectbox", "log": "select_slider", "slider": "slider",
-                "number": "number_input"}
+WIDGET_LISTS = {
+    "select": "selectbox",
+    "log": "select_slider",
+    "slider": "slider",
+    "number": "number_input",
+}
 
 
 def sidebar_widgets(at) -> dict[str, object]:
@@ -49,8 +53,7 @@ def test_advanced_fields_sit_in_the_expander():
 def test_a_new_config_field_gets_a_widget_without_other_edits(monkeypatch):
     @dataclasses.dataclass(frozen=True)
     class Extended(Config):
-        dropout: float = config_lib._spec(0.0, "Dropout", "Share of units dropped.",
-                                          lo=0.0, hi=0.9)
+        dropout: float = config_lib._spec(0.0, "Dropout", "Share of units dropped.", lo=0.0, hi=0.9)
         layers: int = config_lib._spec(1, "Layers", "Stacked recurrent layers.", lo=1, hi=4)
 
     monkeypatch.setattr(config_lib, "fields", lambda: dataclasses.fields(Extended))
@@ -62,8 +65,9 @@ def test_a_new_config_field_gets_a_widget_without_other_edits(monkeypatch):
 
 
 def test_url_query_params_set_the_sidebar():
-    at = page_app("model", arch="gru", hidden_size="16", lr="0.02", max_len="30",
-                  stop="solved").run()
+    at = page_app(
+        "model", arch="gru", hidden_size="16", lr="0.02", max_len="30", stop="solved"
+    ).run()
     no_crash(at)
     widgets = sidebar_widgets(at)
     assert widgets["arch"].value == "gru"
@@ -77,9 +81,19 @@ def test_url_query_params_set_the_sidebar():
     assert shown["Learning rate"] == "0.02" and shown["Longest training string"] == "30"
 
 
-INVALID_URL_VALUES = {"hidden_size": "999", "arch": "transformer", "lr": "7", "steps": "-5",
-                      "max_len": "5000", "clip": "nan", "seed": "1e99", "stop": "",
-                      "batch_size": "abc", "impl": "CUDA", "eval_every": "0"}
+INVALID_URL_VALUES = {
+    "hidden_size": "999",
+    "arch": "transformer",
+    "lr": "7",
+    "steps": "-5",
+    "max_len": "5000",
+    "clip": "nan",
+    "seed": "1e99",
+    "stop": "",
+    "batch_size": "abc",
+    "impl": "CUDA",
+    "eval_every": "0",
+}
 
 
 def test_invalid_url_values_are_ignored_and_the_defaults_used():
@@ -106,8 +120,7 @@ def test_a_changed_widget_reaches_the_page():
     sidebar_widgets(at)["lr"].set_value(0.2)
     at.run()
     no_crash(at)
-    shown = dict(zip(at.dataframe[0].value["setting"], at.dataframe[0].value["value"],
-                     strict=True))
+    shown = dict(zip(at.dataframe[0].value["setting"], at.dataframe[0].value["value"], strict=True))
     assert shown["Hidden size"] == "12" and shown["Learning rate"] == "0.2"
 
 
@@ -122,8 +135,9 @@ def test_inconsistent_lengths_give_an_error_not_a_traceback(train_calls):
 
 
 def test_reset_to_defaults_restores_every_field():
-    at = page_app("model", arch="rnn", hidden_size="5", test_min_len="200",
-                  test_max_len="100").run()
+    at = page_app(
+        "model", arch="rnn", hidden_size="5", test_min_len="200", test_max_len="100"
+    ).run()
     assert at.error  # test lengths 200 > 100
     at.sidebar.button[0].click().run()
     no_crash(at)

@@ -22,8 +22,13 @@ def test_default_config_trains_and_shows_its_numbers(train_calls):
     no_crash(at)
     expected = train(Config())
     shown = metrics(at)
-    assert list(shown) == ["Solved at step", "Training time", "Test accuracy",
-                           "Train accuracy", "Status"]
+    assert list(shown) == [
+        "Solved at step",
+        "Training time",
+        "Test accuracy",
+        "Train accuracy",
+        "Status",
+    ]
     assert shown["Test accuracy"] == "100.0%"
     assert shown["Status"] == expected.status == "generalized"
     assert shown["Solved at step"] == f"{expected.solved_at_step:,}"
@@ -39,7 +44,9 @@ def test_curves_encode_the_history():
     assert accuracy["encoding"]["x"]["field"] == "step"
     assert accuracy["encoding"]["y"]["scale"]["domain"] == [0, 1]
     assert accuracy["encoding"]["color"]["scale"]["domain"] == [
-        "training lengths 1–8", "test lengths 50–100"]
+        "training lengths 1–8",
+        "test lengths 50–100",
+    ]
     (frame,) = accuracy["frames"].values()
     assert len(frame) == 2 * len(history) == 6
     test_rows = frame[frame["series"] == "test lengths 50–100"]
@@ -65,8 +72,12 @@ def test_a_trained_config_is_not_trained_again(train_calls):
 
 def test_leaving_the_page_and_coming_back_never_retrains(train_calls):
     at = entry_app().run()
-    for page in ("app_pages/inside.py", "app_pages/lengths.py", "app_pages/model.py",
-                 "app_pages/train.py"):
+    for page in (
+        "app_pages/inside.py",
+        "app_pages/lengths.py",
+        "app_pages/model.py",
+        "app_pages/train.py",
+    ):
         at.switch_page(page).run()
         no_crash(at)
     assert train_calls == [Config()]
@@ -100,8 +111,10 @@ def test_a_diverged_run_says_what_to_do(monkeypatch):
     at = page_app("train", **FAST).run()
     no_crash(at)
     assert len(at.error) == 1
-    assert at.error[0].value.startswith("Training diverged: the loss became NaN at step 60; "
-                                        "lower the learning rate or turn on clipping")
+    assert at.error[0].value.startswith(
+        "Training diverged: the loss became NaN at step 60; "
+        "lower the learning rate or turn on clipping"
+    )
     assert metrics(at)["Status"] == "diverged" and metrics(at)["Test accuracy"] == "—"
     (frame,) = charts(at)[1]["frames"].values()
     assert len(frame) == 2  # the NaN loss is left out of the log-scale chart

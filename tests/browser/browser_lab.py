@@ -166,7 +166,8 @@ class Lab:
     def nav(self, title: str) -> None:
         """Click a sidebar navigation link by its exact title and wait for the page to run."""
         text = self.page.locator("[data-testid='stMarkdownContainer']").filter(
-            has_text=re.compile(rf"^\s*{re.escape(title)}\s*$"))
+            has_text=re.compile(rf"^\s*{re.escape(title)}\s*$")
+        )
         link = self.page.locator("[data-testid='stSidebarNavLink']").filter(has=text)
         self.act(link.click)
 
@@ -237,5 +238,6 @@ class Lab:
         """The value shown by the st.metric with this exact label."""
         label_re = re.compile(rf"^\s*{re.escape(label)}\s*$")
         box = self.page.locator("[data-testid='stMetric']").filter(
-            has=self.page.locator("[data-testid='stMetricLabel']", has_text=label_re))
+            has=self.page.locator("[data-testid='stMetricLabel']", has_text=label_re)
+        )
         return box.locator("[data-testid='stMetricValue']").inner_text().strip()

@@ -119,7 +119,8 @@ class _Touch:
 
 
 def test_uploads_reject_a_pickle_and_a_model_file_takes_over_for_this_visitor(
-        lab, make_lab, tmp_path):
+    lab, make_lab, tmp_path
+):
     lab.open("model")
     evil, marker = tmp_path / "model.safetensors", tmp_path / "unpickled"
     evil.write_bytes(pickle.dumps(_Touch(marker)))

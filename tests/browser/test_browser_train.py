@@ -11,8 +11,12 @@ from parity.config import Config, fields
 pytestmark = pytest.mark.browser
 
 TRAIN_METRICS = ("Solved at step", "Training time", "Test accuracy", "Train accuracy", "Status")
-PAGES = {"Look inside": "/inside", "Length generalization": "/lengths", "Model": "/model",
-         "Train": "/"}
+PAGES = {
+    "Look inside": "/inside",
+    "Length generalization": "/lengths",
+    "Model": "/model",
+    "Train": "/",
+}
 
 
 def label(name: str) -> str:
