@@ -1,8 +1,14 @@
-"""Model files: safetensors weights with the config in the metadata. Nothing is unpickled."""
+"""Model files: safetensors weights with the config in the metadata. Nothing is unpickled.
+
+A file is refused by its size first, then by its JSON header (the tensors' names, dtypes,
+shapes and data offsets must be exactly those the config's model has), and only then are
+tensors loaded: a header claiming 830,000 tensors or huge shapes costs milliseconds, not GB.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import torch
@@ -10,15 +16,44 @@ from safetensors import SafetensorError
 from safetensors.torch import load as load_bytes
 from safetensors.torch import save as save_bytes
 
-from .config import Config
+from .bounded_text import listing, preview, shorten
+from .config import Config, fields
 from .models import ParityModel
+from .outfile import write_atomic
 
 FORMAT = "parity-lab/1"
-MAX_BYTES = 64 * 1024 * 1024  # a hidden-size-256 LSTM is ~1 MB; anything far larger is not ours
+MAX_BYTES = 4 * 1024 * 1024  # a hidden-size-256 LSTM's file is 1.06 MB; anything larger is not ours
+MAX_HEADER_BYTES = 64 * 1024  # ours is under 1 kB: six tensors and the config
+DTYPE, DTYPE_BYTES = "F32", 4
+# The config fields every "parity-lab/1" file carries. A field added to Config later may be
+# missing from an older file (it gets its default); these may not.
+FORMAT_FIELDS = frozenset(
+    {
+        "arch",
+        "batch_size",
+        "clip",
+        "eval_every",
+        "hidden_size",
+        "impl",
+        "lr",
+        "max_len",
+        "min_len",
+        "seed",
+        "steps",
+        "stop",
+        "target",
+        "test_max_len",
+        "test_min_len",
+        "train_size",
+    }
+)
 
 
 class ModelFileError(ValueError):
-    """A file that is not a valid Parity Lab model."""
+    """A file that is not a valid Parity Lab model; its message is short and plain."""
+
+    def __init__(self, message: str):
+        super().__init__(shorten(" ".join(str(message).split())))
 
 
 def to_bytes(model: ParityModel, config: Config) -> bytes:
@@ -28,83 +63,150 @@ def to_bytes(model: ParityModel, config: Config) -> bytes:
 
 
 def save(model: ParityModel, config: Config, path) -> Path:
-    """Write a model file; returns its path."""
-    path = Path(path)
-    path.write_bytes(to_bytes(model, config))
-    return path
+    """Write a model file atomically (an existing file is replaced whole or kept); its path."""
+    return write_atomic(path, to_bytes(model, config))
 
 
 def from_bytes(blob: bytes) -> tuple[ParityModel, Config]:
     """Parse and validate a model file's bytes; raises ModelFileError with a clear reason."""
-    if not blob:
-        raise ModelFileError("empty file: not a model")
-    if len(blob) > MAX_BYTES:
-        raise ModelFileError(f"file too large for a model ({len(blob)} bytes)")
+    _check_size(len(blob))
     if blob[:1] == b"\x80" or blob[:2] == b"PK":
         raise ModelFileError(
             "this looks like a pickle / torch.save file; Parity Lab only "
             "loads safetensors model files (they cannot run code)"
         )
-    metadata = _header_metadata(blob)
-    if metadata.get("format") != FORMAT:
-        raise ModelFileError(
-            f"not a Parity Lab model (format {metadata.get('format')!r}, expected {FORMAT!r})"
-        )
-    try:
-        config = Config.from_json(metadata.get("config", ""))
-    except (ValueError, OverflowError, RecursionError) as err:  # any JSON a file can carry
-        raise ModelFileError(f"invalid config in model file: {err}") from None
+    header, data_bytes = _read_header(blob)
+    config = config_of(_metadata(header))
+    model = ParityModel(config.arch, config.hidden_size, config.impl)
+    expected = {name: tuple(t.shape) for name, t in model.state_dict().items()}
+    _check_entries(header, expected, data_bytes)
     try:
         tensors = load_bytes(blob)
     except (SafetensorError, ValueError, RuntimeError) as err:
         raise ModelFileError(f"corrupt safetensors data: {err}") from None
-    model = ParityModel(config.arch, config.hidden_size, config.impl)
-    _check_tensors(model, tensors)
+    for name, tensor in tensors.items():
+        if not torch.isfinite(tensor).all():
+            raise ModelFileError(f"weight {name} contains NaN or infinite values")
     model.load_state_dict(tensors)
     model.eval()
     return model, config
 
 
 def load(path) -> tuple[ParityModel, Config]:
-    """Read and validate a model file from disk."""
+    """Read and validate a model file from disk (never more than MAX_BYTES + 1 bytes of it)."""
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise ModelFileError(f"no such model file: {path}")
-    if path.stat().st_size > MAX_BYTES:
-        raise ModelFileError(f"file too large for a model: {path}")
-    return from_bytes(path.read_bytes())
+    if not path.is_file():
+        raise ModelFileError(f"not a model file (a directory or a device): {path}")
+    _check_size(path.stat().st_size)
+    with path.open("rb") as stream:
+        return from_bytes(stream.read(MAX_BYTES + 1))
 
 
-def _header_metadata(blob: bytes) -> dict:
-    """The safetensors header's __metadata__, read by hand so a bad header gets a clear error."""
+def _check_size(size: int) -> None:
+    if size == 0:
+        raise ModelFileError("empty file: not a model")
+    if size > MAX_BYTES:
+        raise ModelFileError(
+            f"file too large for a model ({size:,} bytes; a model file is at most {MAX_BYTES:,})"
+        )
+
+
+def _read_header(blob: bytes) -> tuple[dict, int]:
+    """The safetensors JSON header (size-checked before parsing) and the data section's size."""
     if len(blob) < 8:
         raise ModelFileError("file too short to be a safetensors model (truncated?)")
     size = int.from_bytes(blob[:8], "little")
     if size <= 0 or 8 + size > len(blob):
         raise ModelFileError("not a safetensors file, or truncated (header runs past the end)")
+    if size > MAX_HEADER_BYTES:
+        raise ModelFileError(
+            f"safetensors header too large for a model ({size:,} bytes; "
+            f"at most {MAX_HEADER_BYTES:,}): too many tensors or too much metadata"
+        )
     try:
         header = json.loads(blob[8 : 8 + size])
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise ModelFileError("not a safetensors file (unreadable header)") from None
-    if not isinstance(header, dict) or not isinstance(header.get("__metadata__", {}), dict):
+    if not isinstance(header, dict):
         raise ModelFileError("not a safetensors file (malformed header)")
-    return header.get("__metadata__", {})
+    return header, len(blob) - 8 - size
 
 
-def _check_tensors(model: ParityModel, tensors: dict[str, torch.Tensor]) -> None:
-    expected = model.state_dict()
-    missing, extra = set(expected) - set(tensors), set(tensors) - set(expected)
+def _metadata(header: dict) -> dict[str, str]:
+    metadata = header.get("__metadata__", {})
+    if not isinstance(metadata, dict):
+        raise ModelFileError("not a safetensors file (malformed header: metadata)")
+    if not all(isinstance(v, str) for v in metadata.values()):
+        raise ModelFileError("not a safetensors file (metadata values must be text)")
+    if metadata.get("format") != FORMAT:
+        raise ModelFileError(
+            f"not a Parity Lab model (format {preview(metadata.get('format'))}, "
+            f"expected {FORMAT!r})"
+        )
+    return metadata
+
+
+def config_of(metadata: dict[str, str]) -> Config:
+    """The config a file's metadata holds: complete (FORMAT_FIELDS at least) and valid."""
+    try:
+        values = json.loads(metadata.get("config", ""))
+    except (json.JSONDecodeError, RecursionError):
+        raise ModelFileError("invalid config in model file: not valid JSON") from None
+    if not isinstance(values, dict):
+        raise ModelFileError("invalid config in model file: config JSON must be an object")
+    known = {f.name for f in fields()}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ModelFileError(f"invalid config in model file: unknown field(s) {listing(unknown)}")
+    missing = sorted(FORMAT_FIELDS - set(values))
+    if missing:
+        raise ModelFileError(
+            f"incomplete config in model file: missing field(s) {listing(missing, 8)}"
+        )
+    try:
+        return Config.from_dict(values)
+    except (ValueError, OverflowError, RecursionError) as err:
+        raise ModelFileError(f"invalid config in model file: {err}") from None
+
+
+def _check_entries(header: dict, expected: dict[str, tuple[int, ...]], data_bytes: int) -> None:
+    """Names, dtypes, shapes and offsets exactly as the config's model needs, data fully used."""
+    entries = {k: v for k, v in header.items() if k != "__metadata__"}
+    missing, extra = sorted(set(expected) - set(entries)), sorted(set(entries) - set(expected))
     if missing or extra:
         raise ModelFileError(
-            f"weights do not match the config: missing {sorted(missing)}, "
-            f"unexpected {sorted(extra)}"
+            f"weights do not match the config ({len(entries):,} tensors, expected "
+            f"{len(expected)}): missing [{listing(missing)}], unexpected [{listing(extra)}]"
         )
-    for name, tensor in tensors.items():
-        if tensor.shape != expected[name].shape or tensor.dtype != torch.float32:
+    spans = []
+    for name, shape in expected.items():
+        entry = entries[name]
+        if not isinstance(entry, dict):
+            raise ModelFileError(f"not a safetensors file (malformed entry for {name})")
+        if entry.get("dtype") != DTYPE:
             raise ModelFileError(
-                f"weight {name} has shape {tuple(tensor.shape)} "
-                f"{tensor.dtype}, expected {tuple(expected[name].shape)} "
-                "torch.float32"
+                f"weight {name} has dtype {preview(entry.get('dtype'))}, expected "
+                f"{DTYPE} (torch.float32)"
             )
-        if not torch.isfinite(tensor).all():
-            raise ModelFileError(f"weight {name} contains NaN or infinite values")
+        if entry.get("shape") != list(shape):
+            raise ModelFileError(
+                f"weight {name} has shape {preview(entry.get('shape'))}, expected {list(shape)}"
+            )
+        span = entry.get("data_offsets")
+        if not (isinstance(span, list) and len(span) == 2 and all(type(x) is int for x in span)):
+            raise ModelFileError(f"corrupt safetensors data: bad data offsets for {name}")
+        if span[1] - span[0] != DTYPE_BYTES * math.prod(shape):
+            raise ModelFileError(f"corrupt safetensors data: wrong data size for {name}")
+        spans.append(span)
+    position = 0
+    for begin, end in sorted(spans):
+        if begin != position:
+            raise ModelFileError("corrupt safetensors data: tensors overlap or leave gaps")
+        position = end
+    if position != data_bytes:
+        raise ModelFileError(
+            f"corrupt safetensors data: {data_bytes:,} data bytes, the tensors need {position:,} "
+            "(truncated?)"
+        )

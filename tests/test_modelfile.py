@@ -12,9 +12,12 @@ import torch
 from safetensors.torch import save as save_bytes
 
 from parity import data, modelfile
-from parity.config import Config
+from parity.bounded_text import MAX_MESSAGE_CHARS
+from parity.config import Config, fields
 from parity.modelfile import ModelFileError
 from parity.models import build
+
+MAX_HIDDEN = next(f for f in fields() if f.name == "hidden_size").metadata["hi"]
 
 ARCHS = ("rnn", "gru", "lstm")
 
@@ -140,7 +143,7 @@ def bad_files() -> dict[str, tuple[bytes, str]]:
             ours(tensors, config.to_json().replace('"lr":0.05', '"lr":1' + "0" * 400)),
             "config",
         ),
-        "config deeply nested": (ours(tensors, "[" * 50_000 + "]" * 50_000), "config"),
+        "config deeply nested": (ours(tensors, "[" * 20_000 + "]" * 20_000), "config"),
         "metadata not strings": (
             with_header(blob, lambda h: h["__metadata__"].update(x=5)),
             "safetensors",
@@ -200,7 +203,7 @@ def test_truncated_files_are_refused_at_every_kind_of_cut():
 def test_missing_and_oversized_files(tmp_path, monkeypatch):
     with pytest.raises(ModelFileError, match="no such"):
         modelfile.load(tmp_path / "absent.safetensors")
-    with pytest.raises(ModelFileError, match="no such"):
+    with pytest.raises(ModelFileError, match="not a model file"):
         modelfile.load(tmp_path)  # a directory
     model, config, blob = saved()
     path = modelfile.save(model, config, tmp_path / "m.safetensors")
@@ -235,3 +238,133 @@ def test_nothing_is_ever_unpickled(tmp_path, monkeypatch):
     for bad, _ in BAD.values():
         with pytest.raises(ModelFileError):
             modelfile.from_bytes(bad)
+
+
+# --- the header is checked before any tensor is loaded -----------------------------------------
+
+
+def crafted(entries: dict, config_json: str, data: bytes = b"") -> bytes:
+    """A safetensors file built by hand: any header entries, Parity Lab metadata, `data`."""
+    header = {"__metadata__": {"format": modelfile.FORMAT, "config": config_json}, **entries}
+    text = json.dumps(header).encode()
+    return len(text).to_bytes(8, "little") + text + data
+
+
+def header_of(blob: bytes) -> dict:
+    size = int.from_bytes(blob[:8], "little")
+    return json.loads(blob[8 : 8 + size])
+
+
+def lying_headers() -> dict[str, tuple[bytes, str]]:
+    """Files whose header claims what the config's model cannot have: (bytes, word)."""
+    _, config, blob = saved()
+    size = int.from_bytes(blob[:8], "little")
+    data_part = blob[8 + size :]
+    entries = {k: v for k, v in header_of(blob).items() if k != "__metadata__"}
+    many = {
+        f"w{i}": {"dtype": "F32", "shape": [1], "data_offsets": [4 * i, 4 * i + 4]}
+        for i in range(500)
+    }
+    huge = {
+        **entries,
+        "head.weight": {"dtype": "F32", "shape": [1, 10**12], "data_offsets": [0, 4 * 10**12]},
+    }
+    f64 = {**entries, "head.bias": {**entries["head.bias"], "dtype": "F64"}}
+    overlap = {**entries, "rnn.bias_hh_l0": entries["rnn.bias_ih_l0"]}  # same bytes twice
+    not_ints = {**entries, "head.bias": {**entries["head.bias"], "data_offsets": [0.5, 4.5]}}
+    return {
+        "500 tensors": (crafted(many, config.to_json(), b"\0" * 2000), "500 tensors"),
+        "50,000 tensors": (
+            crafted({f"x{i}": {} for i in range(50_000)}, config.to_json()),
+            "header too large",
+        ),
+        "830,000 tensors": (
+            crafted({f"x{i}": {} for i in range(830_000)}, config.to_json()),
+            "file too large",
+        ),
+        "huge shape": (crafted(huge, config.to_json(), data_part), "shape"),
+        "float64 claimed": (crafted(f64, config.to_json(), data_part), "F64"),
+        "overlapping data": (crafted(overlap, config.to_json(), data_part), "overlap"),
+        "offsets not integers": (crafted(not_ints, config.to_json(), data_part), "offsets"),
+        "data left over": (
+            crafted(entries, config.to_json(), data_part + b"\0" * 64),
+            "data bytes",
+        ),
+    }
+
+
+LYING = lying_headers()
+
+
+@pytest.mark.parametrize("name", list(LYING))
+def test_lying_headers_are_refused_before_any_tensor_is_loaded(name, monkeypatch):
+    def no_loading(blob):
+        raise AssertionError("tensors were loaded before the header was checked")
+
+    monkeypatch.setattr(modelfile, "load_bytes", no_loading)
+    blob, word = LYING[name]
+    with pytest.raises(ModelFileError, match=word):
+        modelfile.from_bytes(blob)
+
+
+@pytest.mark.parametrize("name", [*BAD, *LYING])
+def test_refusals_are_short_single_lines(name):
+    blob = {**BAD, **LYING}[name][0]
+    with pytest.raises(ModelFileError) as refusal:
+        modelfile.from_bytes(blob)
+    message = str(refusal.value)
+    assert 0 < len(message) <= MAX_MESSAGE_CHARS and "\n" not in message
+
+
+def test_huge_names_and_metadata_are_not_echoed():
+    model, config, _ = saved()
+    tensors = tensors_of(model)
+    long_name = {**tensors, "n" * 5000: torch.zeros(1)}
+    blob = ours(long_name, config.to_json())
+    with pytest.raises(ModelFileError, match="unexpected") as refusal:
+        modelfile.from_bytes(blob)
+    assert len(str(refusal.value)) <= MAX_MESSAGE_CHARS
+    odd_format = save_bytes(tensors, metadata={"format": "\x00\x01" + "f" * 20_000})
+    with pytest.raises(ModelFileError, match="not a Parity Lab model") as refusal:
+        modelfile.from_bytes(odd_format)
+    assert len(str(refusal.value)) <= MAX_MESSAGE_CHARS and "\x00" not in str(refusal.value)
+
+
+# --- the config in the metadata must be complete ---------------------------------------------
+
+
+def test_a_config_holding_only_the_arch_is_refused_naming_what_is_missing():
+    model = build(Config(arch="lstm", hidden_size=8))
+    blob = ours(tensors_of(model), '{"arch":"lstm"}')
+    with pytest.raises(ModelFileError, match="missing field") as refusal:
+        modelfile.from_bytes(blob)
+    assert "batch_size" in str(refusal.value) and "clip" in str(refusal.value)
+
+
+def test_fields_added_after_the_format_may_be_missing_and_get_defaults(monkeypatch):
+    model, config, _ = saved(Config(arch="gru", hidden_size=3, clip=0.0))
+    older = {k: v for k, v in config.to_dict().items() if k != "clip"}
+    blob = ours(tensors_of(model), json.dumps(older))
+    with pytest.raises(ModelFileError, match="clip"):
+        modelfile.from_bytes(blob)
+    monkeypatch.setattr(modelfile, "FORMAT_FIELDS", modelfile.FORMAT_FIELDS - {"clip"})
+    _, loaded = modelfile.from_bytes(blob)  # as if clip were added to Config after the format
+    assert loaded == config.replace(clip=Config().clip)
+
+
+def test_format_fields_are_config_fields():
+    assert modelfile.FORMAT_FIELDS <= {f.name for f in fields()}
+
+
+def test_the_largest_model_fits_the_size_limit():
+    blob = saved(Config(arch="lstm", hidden_size=MAX_HIDDEN))[2]
+    assert len(blob) <= modelfile.MAX_BYTES
+    assert int.from_bytes(blob[:8], "little") <= modelfile.MAX_HEADER_BYTES // 10
+
+
+def test_load_reads_at_most_the_limit(tmp_path, monkeypatch):
+    path = tmp_path / "grows.safetensors"
+    path.write_bytes(saved()[2])
+    monkeypatch.setattr(modelfile, "MAX_BYTES", 100)  # the file is larger than the limit
+    with pytest.raises(ModelFileError, match="too large"):
+        modelfile.load(path)
