@@ -5,18 +5,22 @@ from __future__ import annotations
 import os
 import sys
 
+from .bounded_text import shorten
 from .cli_args import build_parser, config_from_args
+from .outfile import check_writable
 
 
 def one_line(err: BaseException) -> str:
-    """An exception's message squeezed onto one line."""
-    return " ".join(str(err).split()) or type(err).__name__
+    """An exception's message squeezed onto one line, at most MAX_MESSAGE_CHARS long."""
+    return shorten(" ".join(str(err).split()) or type(err).__name__)
 
 
 def run(command: str, args) -> int:
     """Import the commands (torch and all) only now: --help and bad flags answer at once."""
     if command == "train":
         args.config = config_from_args(args)  # a bad value fails before torch loads
+        if args.out is not None:
+            check_writable(args.out)  # a bad --out fails before training, not after it
     from . import commands
     from .runtime import use_one_thread
 

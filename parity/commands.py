@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -15,6 +14,9 @@ from .config import MAX_TEST_LEN
 from .evaluate import MAX_ELEMENTS, accuracy_by_length, length_chunks
 from .inspect import trace
 from .train import Progress, train
+
+MAX_STDIN_LINES = 100_000  # predict's inputs from stdin ...
+MAX_STDIN_BYTES = 16 * 1024 * 1024  # ... and their bytes: ~130 MB of parsed bits at most
 
 
 class ProgressLine:
@@ -48,17 +50,18 @@ def load_model(path: str):
 
 def run_train(args) -> int:
     """Train args.config (validated by cli.run), report progress on stderr, print, save."""
-    config = args.config
-    if args.out and not Path(args.out).resolve().parent.is_dir():
-        raise ValueError(f"--out: directory does not exist: {Path(args.out).parent}")
+    config = args.config  # args.out, if given, was checked by cli.run before training
     bar = ProgressLine(sys.stderr)
     try:
         result = train(config, on_progress=bar)
     finally:
         bar.close()
     summary = result.summary()
-    if args.out:
-        summary["model_file"] = str(modelfile.save(result.model, config, args.out))
+    if args.out is not None:
+        try:
+            summary["model_file"] = str(modelfile.save(result.model, config, args.out))
+        except OSError as err:  # the old file, if any, is untouched (an atomic write)
+            raise OSError(f"--out {args.out}: model not saved ({err.strerror or err})") from None
     if args.json:
         print(json.dumps(summary))
     else:
@@ -88,12 +91,31 @@ def read_inputs(args) -> list[str]:
     """Bit strings from the arguments or, with none, one per stdin line."""
     if args.bits:
         return list(args.bits)
-    text = sys.stdin.read()
-    lines = text.split("\n")
-    if lines and lines[-1] == "":  # a trailing newline does not start another input
-        lines.pop()
+    lines = read_lines(sys.stdin, data.max_text_chars(MAX_TEST_LEN))
     if not lines:
         raise ValueError("no bit strings: give BITS arguments or one per line on stdin")
+    return lines
+
+
+def read_lines(stream, max_chars: int) -> list[str]:
+    """Lines of `stream`, each refused once longer than max_chars, before the rest is read."""
+    stream = getattr(stream, "buffer", stream)  # bytes: no decoding of what is refused
+    lines, total = [], 0
+    while line := stream.readline(max_chars + 2):  # the text, a newline, one more: too long
+        text = line.decode("utf-8", errors="replace") if isinstance(line, bytes) else line
+        text = text.removesuffix("\n")
+        if len(text) > max_chars:
+            raise ValueError(
+                f"input {len(lines) + 1}: too long: more than {max_chars:,} characters "
+                f"(at most {MAX_TEST_LEN:,} bits)"
+            )
+        total += len(line)
+        if len(lines) == MAX_STDIN_LINES or total > MAX_STDIN_BYTES:
+            raise ValueError(
+                f"too much input on stdin: at most {MAX_STDIN_LINES:,} lines and "
+                f"{MAX_STDIN_BYTES:,} bytes; split it into several runs"
+            )
+        lines.append(text)
     return lines
 
 

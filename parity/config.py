@@ -149,7 +149,8 @@ class Config:
         names = {f.name: f for f in dataclasses.fields(cls)}
         unknown = set(values) - set(names)
         if unknown and strict:
-            raise ValueError(f"unknown config field(s): {', '.join(sorted(unknown))}")
+            shown = sorted(str(k)[:40] for k in unknown)[:5]  # keys of any type, bounded
+            raise ValueError(f"unknown config field(s): {', '.join(shown)}")
         return cls(**{k: coerce(names[k], v) for k, v in values.items() if k in names})
 
     @classmethod

@@ -127,6 +127,12 @@ def from_bits(sequences: list[list[int]] | list[torch.Tensor]) -> Batch:
 
 
 _BAD_CHAR = re.compile(r"[^01\s]")
+TEXT_CHARS_PER_BIT = 4  # room for spaces between bits; longer text is refused unread
+
+
+def max_text_chars(max_len: int) -> int:
+    """The longest text read as a bit string of at most max_len bits."""
+    return TEXT_CHARS_PER_BIT * max_len
 
 
 def parse_bits(text: str, max_len: int | None = None) -> list[int]:
@@ -137,6 +143,11 @@ def parse_bits(text: str, max_len: int | None = None) -> list[int]:
     """
     if not isinstance(text, str):
         raise ValueError("a bit string must be text of 0s and 1s")
+    if max_len is not None and len(text) > max_text_chars(max_len):
+        raise ValueError(
+            f"bit string too long: {len(text):,} characters, at most "
+            f"{max_text_chars(max_len):,} ({max_len:,} bits and spaces)"
+        )
     bad = _BAD_CHAR.search(text)
     if bad:
         raise ValueError(

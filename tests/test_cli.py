@@ -19,7 +19,8 @@ import pytest
 import torch
 from safetensors.torch import save_file
 
-from parity import cli, cli_args, commands, modelfile
+from parity import cli, cli_args, commands, data, modelfile
+from parity.bounded_text import MAX_MESSAGE_CHARS
 from parity.cells import QUANTITIES
 from parity.config import MAX_TEST_LEN, Config, field_range, fields
 from parity.data import from_bits, parity_of
@@ -528,3 +529,90 @@ def test_help_and_bad_flags_answer_without_loading_torch(argv):
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert done.stdout.strip().splitlines()[-1] == "False False"
+
+
+# --- --out is checked before training and written atomically ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "out, words",
+    [
+        ("", "empty file name"),
+        (".", "is a directory"),
+        ("/dev/full", "not a regular file"),
+        ("/nonexistent-dir/m.safetensors", "does not exist"),
+        ("/proc/m.safetensors", "cannot write in /proc"),
+    ],
+)
+def test_a_bad_out_path_fails_before_training(out, words, capsys, monkeypatch):
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained although --out cannot be written")
+
+    monkeypatch.setattr(commands, "train", no_training)
+    status, stdout, err = run_inprocess(
+        ["train", "--steps", "5", "--out", out], capsys, monkeypatch
+    )
+    assert_one_error_line(status, err, words)
+    assert stdout == "" and "--out" in err
+
+
+def test_a_failed_write_keeps_the_old_model_file(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "model.safetensors"
+    status, _, err = run_inprocess(
+        ["train", "--steps", "3", "--out", str(path)], capsys, monkeypatch
+    )
+    assert status == 0, err
+    old = path.read_bytes()
+
+    def disk_full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("os.fsync", disk_full)
+    status, out, err = run_inprocess(
+        ["train", "--steps", "3", "--seed", "1", "--out", str(path)], capsys, monkeypatch
+    )
+    error = err.splitlines()[-1]  # after the progress line
+    assert (
+        status == 2 and error == f"error: --out {path}: model not saved (No space left on device)"
+    )
+    assert path.read_bytes() == old and [p.name for p in tmp_path.iterdir()] == [path.name]
+    monkeypatch.undo()
+    status, _, _ = run_inprocess(
+        ["train", "--steps", "3", "--seed", "1", "--out", str(path)], capsys, monkeypatch
+    )
+    assert status == 0 and path.read_bytes() != old  # replaced whole when the write works
+    assert modelfile.load(path)[1].seed == 1
+
+
+# --- input is refused by size before it is parsed ---------------------------------------------
+
+
+def test_an_overlong_stdin_line_is_refused_unread(trained, capsys, monkeypatch):
+    limit = data.max_text_chars(MAX_TEST_LEN)
+    stream = io.StringIO("0110\n" + "1" * (limit + 1) + "\n" + "x" * 10**6)
+    monkeypatch.setattr(stream, "read", None)  # the reader must never take it all at once
+    monkeypatch.setattr(sys, "stdin", stream)
+    status, (_, err) = cli.main(["predict", "--model", trained[1]]), capsys.readouterr()
+    assert_one_error_line(status, err, f"input 2: too long: more than {limit:,} characters")
+    assert stream.tell() < 2 * limit  # the rest was never read
+
+
+def test_too_many_stdin_lines_are_refused(trained, capsys, monkeypatch):
+    monkeypatch.setattr(commands, "MAX_STDIN_LINES", 3)
+    status, out, err = run_inprocess(
+        ["predict", "--model", trained[1]], capsys, monkeypatch, stdin="1\n0\n1\n1\n"
+    )
+    assert_one_error_line(status, err, "too much input on stdin: at most 3 lines")
+    status, out, _ = run_inprocess(
+        ["predict", "--model", trained[1]], capsys, monkeypatch, stdin="1\n0\n1\n"
+    )
+    assert status == 0 and len(out.splitlines()) == 3
+
+
+def test_long_arguments_and_errors_stay_short(trained, capsys, monkeypatch):
+    huge = "1" * (data.max_text_chars(MAX_TEST_LEN) + 1)
+    status, _, err = run_inprocess(["predict", "--model", trained[1], huge], capsys, monkeypatch)
+    assert_one_error_line(status, err, "bit string too long")
+    for args in (["train", "--arch", "x" * 100_000], ["train", "--lr", "9" * 100_000]):
+        status, _, err = run_inprocess(args, capsys, monkeypatch)
+        assert status == 2 and len(err) <= MAX_MESSAGE_CHARS + 60, len(err)
