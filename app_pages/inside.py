@@ -5,6 +5,7 @@ import streamlit as st
 from parity import charts, data
 from parity.config import MAX_TEST_LEN as MAX_BITS
 from ui import cached, inside, session
+from ui.messages import plain
 
 st.title(":material/biotech: Look inside")
 st.markdown(
@@ -38,7 +39,7 @@ try:
     bits = data.parse_bits(text, max_len=MAX_BITS)
 except ValueError as err:
     st.error(
-        f"Cannot read this bit string: {err}. Type only 0s and 1s (at most "
+        f"Cannot read this bit string: {plain(err, 160)}. Type only 0s and 1s (at most "
         f"{MAX_BITS:,}), or press “Random string”.",
         icon=":material/error:",
     )

@@ -13,6 +13,7 @@ from parity.models import ParityModel
 from parity.train import TrainResult
 
 from . import sidebar, training
+from .messages import plain
 
 UPLOAD = "uploaded_model"  # session_state key of the adopted upload
 UPLOADER_ROUND = "uploader_round"  # bumped to give the file uploader a fresh, empty key
@@ -20,6 +21,7 @@ BITS = "bit_string"
 RANDOM_LENGTH = "random_length"
 RANDOM_DRAWS = "random_draws"
 DEFAULT_BITS = "0110100110010110"
+REASON_CHARS = 160  # with a 60-character name: under 300 characters shown in all
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,15 @@ def uploader_key() -> str:
 
 
 def accept_upload(name: str, blob: bytes) -> str | None:
-    """Adopt an uploaded model file for this visitor; returns an error message or None."""
+    """Adopt an uploaded model file for this visitor; returns an error message or None.
+
+    The size is checked before anything reads the bytes; the message quotes the file's name
+    and the reason as short plain text (a crafted name or metadata renders no Markdown).
+    """
+    try:
+        modelfile.check_size(len(blob))
+    except modelfile.ModelFileError as err:
+        return upload_refusal(name, err)
     digest = hashlib.sha256(blob).hexdigest()
     current = st.session_state.get(UPLOAD)
     if current is not None and current.key == f"upload:{digest}":
@@ -46,12 +56,17 @@ def accept_upload(name: str, blob: bytes) -> str | None:
     try:
         model, config = modelfile.from_bytes(blob)
     except modelfile.ModelFileError as err:
-        return (
-            f"“{name}” is not a Parity Lab model: {err}. Upload a .safetensors file "
-            "downloaded from this page."
-        )
+        return upload_refusal(name, err)
     st.session_state[UPLOAD] = ActiveModel(model, config, f"upload:{digest}", "upload", name)
     return None
+
+
+def upload_refusal(name: str, reason: Exception) -> str:
+    """Why an upload was refused: the name and reason as plain text, the whole kept short."""
+    return (
+        f"“{plain(name)}” is not a Parity Lab model: {plain(reason, REASON_CHARS)}. "
+        "Upload a .safetensors file downloaded from this page."
+    )
 
 
 def forget_upload() -> None:
@@ -68,7 +83,7 @@ def upload_notice(active: ActiveModel) -> None:
     """The visible notice that an uploaded model is in use, with the way back."""
     c = active.config
     st.info(
-        f"Showing your uploaded model **{active.name}** ({c.arch.upper()}, hidden size "
+        f"Showing your uploaded model **{plain(active.name)}** ({c.arch.upper()}, hidden size "
         f"{c.hidden_size}, trained on lengths {c.min_len}–{c.max_len}). The sidebar's "
         "settings do not apply to it.",
         icon=":material/upload_file:",

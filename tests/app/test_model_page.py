@@ -13,10 +13,12 @@ from parity import modelfile
 from parity.config import Config
 from parity.train import train
 from ui import model_files
+from ui.messages import plain
 
 from .helpers import charts, entry_app, no_crash, page_app
 
 GRU = Config(arch="gru", hidden_size=4, steps=40, stop="budget", eval_every=20)
+NAME = plain("mine.safetensors")  # as shown: Markdown-escaped
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +60,7 @@ def test_an_uploaded_model_is_shown_with_its_config(gru_file):
     uploader(at).upload("mine.safetensors", gru_file).run()
     no_crash(at)
     assert not at.error
-    assert "mine.safetensors" in at.info[0].value and "GRU" in at.info[0].value
+    assert NAME in at.info[0].value and "GRU" in at.info[0].value
     table = at.dataframe[1].value
     shown = dict(zip(table["setting"], table["value"], strict=True))
     assert shown["Architecture"] == "gru" and shown["Hidden size"] == "4"
@@ -94,12 +96,12 @@ def test_the_upload_takes_over_inside_and_lengths_until_sent_back(gru_file):
     uploader(at).upload("mine.safetensors", gru_file).run()
     at.switch_page("app_pages/inside.py").run()
     no_crash(at)
-    assert "mine.safetensors" in at.info[0].value
+    assert NAME in at.info[0].value
     titles = [c["title"] for c in charts(at) if "layer" in c]
     assert titles == ["reset gate", "update gate", "candidate", "hidden"]
     at.switch_page("app_pages/lengths.py").run()
     no_crash(at)
-    assert "mine.safetensors" in at.info[0].value
+    assert NAME in at.info[0].value
     assert [m.value for m in at.metric][2] == "1–20"
     next(b for b in at.button if b.label == "Use the sidebar model again").click().run()
     no_crash(at)
@@ -129,4 +131,4 @@ def test_uploads_work_while_the_sidebar_config_is_invalid_or_huge(gru_file):
         assert not at.get("download_button")
         uploader(at).upload("mine.safetensors", gru_file).run()
         no_crash(at)
-        assert "mine.safetensors" in at.info[0].value
+        assert NAME in at.info[0].value
