@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import io
 import pickle
+import random
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
 import torch
 
-from parity import modelfile
+from parity import commands, modelfile
 from parity.config import Config
 from parity.train import train
 from ui import model_files
 from ui.messages import plain
 
-from .helpers import charts, entry_app, no_crash, page_app
+from .helpers import ROOT, charts, entry_app, no_crash, page_app
 
 GRU = Config(arch="gru", hidden_size=4, steps=40, stop="budget", eval_every=20)
 NAME = plain("mine.safetensors")  # as shown: Markdown-escaped
@@ -132,3 +135,48 @@ def test_uploads_work_while_the_sidebar_config_is_invalid_or_huge(gru_file):
         uploader(at).upload("mine.safetensors", gru_file).run()
         no_crash(at)
         assert NAME in at.info[0].value
+
+
+def downloaded_files(monkeypatch) -> list:
+    """The media storages AppTest creates: what the page's download buttons serve."""
+    import streamlit.testing.v1.app_test as app_test
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    storages = []
+
+    class Recording(MemoryMediaFileStorage):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            storages.append(self)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Recording)
+    return storages
+
+
+def test_a_downloaded_model_works_in_a_fresh_process(monkeypatch, tmp_path):
+    """A server restart loses nothing a visitor downloaded: the file alone reproduces answers."""
+    storages = downloaded_files(monkeypatch)
+    at = page_app("model").run()
+    no_crash(at)
+    button = at.get("download_button")[0]
+    blob = storages[-1].get_file(button.proto.url.rsplit("/", 1)[-1]).content
+    result = train(Config())  # seeded: the very run the page trained
+    assert blob == model_files.weights_file(result)[1]
+    path = tmp_path / model_files.weights_file(result)[0]
+    path.write_bytes(blob)
+    rng = random.Random(7)
+    strings = ["".join(rng.choice("01") for _ in range(rng.randint(1, 300))) for _ in range(40)]
+    proc = subprocess.run(
+        [sys.executable, "-m", "parity", "predict", "--model", str(path), *strings],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    sequences = [[int(c) for c in s] for s in strings]
+    expected = commands.final_probabilities(result.model, sequences)
+    assert proc.stdout.splitlines() == [f"{int(p > 0.5)}\t{p:.4f}" for p in expected]
+    assert [line[0] for line in proc.stdout.splitlines()] == [
+        str(s.count("1") % 2) for s in strings
+    ]
