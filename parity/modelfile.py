@@ -69,7 +69,7 @@ def save(model: ParityModel, config: Config, path) -> Path:
 
 def from_bytes(blob: bytes) -> tuple[ParityModel, Config]:
     """Parse and validate a model file's bytes; raises ModelFileError with a clear reason."""
-    _check_size(len(blob))
+    check_size(len(blob))
     if blob[:1] == b"\x80" or blob[:2] == b"PK":
         raise ModelFileError(
             "this looks like a pickle / torch.save file; Parity Lab only "
@@ -99,12 +99,13 @@ def load(path) -> tuple[ParityModel, Config]:
         raise ModelFileError(f"no such model file: {path}")
     if not path.is_file():
         raise ModelFileError(f"not a model file (a directory or a device): {path}")
-    _check_size(path.stat().st_size)
+    check_size(path.stat().st_size)
     with path.open("rb") as stream:
         return from_bytes(stream.read(MAX_BYTES + 1))
 
 
-def _check_size(size: int) -> None:
+def check_size(size: int) -> None:
+    """Refuse a file by its size alone (before reading it): empty, or over MAX_BYTES."""
     if size == 0:
         raise ModelFileError("empty file: not a model")
     if size > MAX_BYTES:
