@@ -6,7 +6,7 @@ import argparse
 import dataclasses
 
 from . import config as cfg
-from .bounded_text import shorten
+from .bounded_text import MAX_MESSAGE_CHARS, shorten
 from .config import check_lengths
 
 MAX_EVAL_SIZE = 10_000  # strings per length; 10,000 x 10,000 bits is ~400 MB of float32
@@ -29,7 +29,9 @@ class Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line: `error: ... (see PROG --help)`."""
 
     def error(self, message):
-        self.exit(2, f"error: {shorten(' '.join(message.split()))} (see {self.prog} --help)\n")
+        hint = f" (see {self.prog} --help)"  # the line stays within MAX_MESSAGE_CHARS + "error: "
+        text = shorten(" ".join(message.split()), MAX_MESSAGE_CHARS - len(hint))
+        self.exit(2, f"error: {text}{hint}\n")
 
 
 def _flag_type(field: dataclasses.Field):
