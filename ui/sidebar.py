@@ -92,8 +92,37 @@ def reset_to_defaults() -> None:
         st.session_state[f.name] = f.default
 
 
+def _unreadable(text: str | None) -> bool:
+    """True for a URL number Streamlit 1.67 cannot turn into an int: 1e400, -inf."""
+    try:
+        return text is not None and not math.isfinite(float(text))
+    except ValueError:
+        return False  # not a number at all: Streamlit ignores it itself
+
+
+def drop_unreadable_numbers() -> None:
+    """Remove URL numbers no widget can read: seeding a number_input from seed=1e400 raises
+    OverflowError inside Streamlit 1.67, which seeds from its copy of the first URL (internal
+    API, hence the import here), so the copy is refreshed too. Other invalid values Streamlit
+    ignores by itself."""
+    bad = [
+        f.name
+        for f in config_lib.fields()
+        if not f.metadata["choices"] and _unreadable(st.query_params.get(f.name))
+    ]
+    if not bad:
+        return
+    from streamlit.runtime.state.session_state_proxy import get_session_state
+
+    with get_session_state().query_params() as params:
+        for name in bad:
+            del params[name]
+        params.set_initial_query_params_from_current()
+
+
 def render() -> None:
     """The settings sidebar: main fields, then an 'Advanced' expander."""
+    drop_unreadable_numbers()
     sidebar = st.sidebar
     sidebar.header("Settings")
     sidebar.caption(

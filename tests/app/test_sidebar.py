@@ -108,6 +108,17 @@ def test_invalid_url_values_are_ignored_and_the_defaults_used():
     assert list(table["value"]) == [str(v) for v in Config().to_dict().values()]
 
 
+def test_infinite_url_numbers_are_ignored_not_a_traceback():
+    """Streamlit 1.67's number_input raises OverflowError seeding from seed=1e400."""
+    at = page_app("model", seed="1e400", max_len="-inf", eval_every="9" * 400, lr="1e400").run()
+    no_crash(at)
+    widgets = sidebar_widgets(at)
+    for name in ("seed", "max_len", "eval_every", "lr"):
+        assert widgets[name].value == getattr(Config(), name) and name not in at.query_params
+    at = page_app("model", seed="1e400", hidden_size="12").run()
+    assert sidebar_widgets(at)["hidden_size"].value == 12  # the readable ones still apply
+
+
 def test_a_default_value_in_the_url_is_dropped_from_it():
     at = page_app("model", hidden_size=str(Config().hidden_size), arch="gru").run()
     assert "hidden_size" not in at.query_params and at.query_params["arch"] == "gru"
