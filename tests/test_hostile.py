@@ -72,9 +72,18 @@ class Bounded:
     def __exit__(self, *exc):
         self.seconds = time.perf_counter() - self.start
         self.growth_mb = peak_mb() - self.peak
+        record(seconds=self.seconds, growth_mb=self.growth_mb)
         if exc[0] is None:
             assert self.seconds < SECONDS, f"took {self.seconds:.1f} s"
             assert self.growth_mb < GROWTH_MB, f"peak memory grew {self.growth_mb:.0f} MB"
+
+
+def record(**figures) -> None:
+    """With HOSTILE_REPORT=FILE, append each case's figures (JSON lines) for the README."""
+    if os.environ.get("HOSTILE_REPORT"):
+        case = os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0]
+        with open(os.environ["HOSTILE_REPORT"], "a") as out:
+            out.write(json.dumps({"case": case, **figures}) + "\n")
 
 
 def one_error_line(status: int, err: str, word: str) -> None:
@@ -200,6 +209,7 @@ def test_hostile_stdin_streams(good_file, tmp_path):
         else:
             result, err = run_child(argv, subprocess.PIPE, report, feed=feed_line)
         one_error_line(result["status"], err, word)
+        record(stream=name, base_peak_mb=base["peak_mb"], **result)
         assert result["seconds"] < SECONDS, (name, result)
         assert result["peak_mb"] < base["peak_mb"] + GROWTH_MB, (name, result, base)
 
