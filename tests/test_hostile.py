@@ -65,6 +65,9 @@ def peak_mb() -> float:
 class Bounded:
     """Times a case and measures how far it raises this process's peak memory."""
 
+    def __init__(self, label: str = ""):
+        self.label = label
+
     def __enter__(self):
         self.start, self.peak = time.perf_counter(), peak_mb()
         return self
@@ -72,7 +75,7 @@ class Bounded:
     def __exit__(self, *exc):
         self.seconds = time.perf_counter() - self.start
         self.growth_mb = peak_mb() - self.peak
-        record(seconds=self.seconds, growth_mb=self.growth_mb)
+        record(label=self.label[:60], seconds=self.seconds, growth_mb=self.growth_mb)
         if exc[0] is None:
             assert self.seconds < SECONDS, f"took {self.seconds:.1f} s"
             assert self.growth_mb < GROWTH_MB, f"peak memory grew {self.growth_mb:.0f} MB"
@@ -134,7 +137,7 @@ def test_hostile_model_files_on_the_command_line(files, marker, tmp_path, capsys
     for name, blob in files.items():
         path = tmp_path / "hostile.safetensors"
         path.write_bytes(blob)
-        with Bounded():
+        with Bounded(name):
             status, out, err = cli_run(["predict", "--model", str(path), "0110"], capsys)
         one_error_line(status, err, str(path))
         assert out == "" and not marker.exists(), name
@@ -282,7 +285,7 @@ def test_hostile_uploads(files, marker, good_file, warm):
     uploads = [(f"{name}.safetensors", blob) for name, blob in files.items()]
     uploads += [(name, b"\x80 not a model") for name in corpus.UPLOAD_NAMES.values()]
     for name, blob in uploads:
-        with Bounded():
+        with Bounded(name):
             at.get("file_uploader")[0].upload(name, blob).run()
         messages_are_plain_and_short(at)
         assert len(at.error) == 1 and "is not a Parity Lab model" in at.error[0].value, name
