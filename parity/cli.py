@@ -15,6 +15,11 @@ def one_line(err: BaseException) -> str:
     return shorten(" ".join(str(err).split()) or type(err).__name__)
 
 
+def console_name() -> str:
+    """How the user called us: `parity` (the console command) or `python -m parity`."""
+    return "parity" if os.path.basename(sys.argv[0]) == "parity" else "python -m parity"
+
+
 def run(command: str, args) -> int:
     """Import the commands (torch and all) only now: --help and bad flags answer at once."""
     if command == "train":
@@ -30,7 +35,7 @@ def run(command: str, args) -> int:
 
 def main(argv=None) -> int:
     """Run the command line; returns the exit status (errors: one `error:` line, status 2)."""
-    parser = build_parser()
+    parser = build_parser(console_name())
     try:
         args = parser.parse_args(argv)
         if args.command is None:

@@ -204,10 +204,10 @@ def _add_trace(commands) -> None:
     )
 
 
-def build_parser() -> Parser:
-    """The whole command line."""
+def build_parser(prog: str = "python -m parity") -> Parser:
+    """The whole command line (`prog` names it in usage and errors)."""
     parser = Parser(
-        prog="python -m parity",
+        prog=prog,
         allow_abbrev=False,
         description=(
             "Parity Lab: train RNN, GRU and LSTM networks on bit parity, and inspect them."

@@ -9,6 +9,7 @@ import io
 import json
 import pickle
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -616,3 +617,27 @@ def test_long_arguments_and_errors_stay_short(trained, capsys, monkeypatch):
     for args in (["train", "--arch", "x" * 100_000], ["train", "--lr", "9" * 100_000]):
         status, _, err = run_inprocess(args, capsys, monkeypatch)
         assert status == 2 and len(err) <= MAX_MESSAGE_CHARS + 60, len(err)
+
+
+# --- the installed console command -------------------------------------------------------------
+
+
+def test_the_parity_console_command_is_declared_and_runs(capsys, monkeypatch):
+    import importlib
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    module, _, name = project["scripts"]["parity"].partition(":")
+    entry = getattr(importlib.import_module(module), name)
+    assert entry is cli.main
+    monkeypatch.setattr(sys, "argv", ["/usr/local/bin/parity"])  # as the console script runs it
+    assert entry(["train", "--steps", "0"]) == 2  # its status is the exit status
+    assert capsys.readouterr().err.startswith("error: steps must be in 1..")
+    with pytest.raises(SystemExit) as done:
+        entry(["--help"])
+    assert done.value.code == 0 and capsys.readouterr().out.startswith("usage: parity ")
+    assert {"torch", "numpy", "pandas", "safetensors"} <= {
+        re.split(r"[=<>~ ]", dep)[0] for dep in project["dependencies"]
+    }
+    pinned = re.search(r"^torch==(\S+)$", (ROOT / "requirements.txt").read_text(), re.M)
+    assert f"torch=={pinned.group(1)}" in project["dependencies"]  # one torch everywhere
