@@ -17,6 +17,10 @@ def run(command: str, args) -> int:
     """Import the commands (torch and all) only now: --help and bad flags answer at once."""
     if command == "train":
         args.config = config_from_args(args)  # a bad value fails before torch loads
+    if command == "experiment":  # torch loads only where the runs execute
+        from .experiment_cli import run_experiment
+
+        return run_experiment(args)
     from . import commands
     from .runtime import use_one_thread
 
