@@ -17,9 +17,9 @@ def table(header: list[str], lines: list[list[str]]) -> str:
     """Columns padded to their widest cell; first column left-aligned, the rest right.
 
     >>> print(table(["a", "bb"], [["x", "1"], ["yyy", "22"]]))
-    a     bb
-    x      1
-    yyy   22
+    a    bb
+    x     1
+    yyy  22
     """
     widths = [max(len(str(cell)) for cell in column) for column in zip(header, *lines, strict=True)]
     out = []
