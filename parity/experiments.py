@@ -18,8 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .config import ARCHS, IMPLS, TARGETS, Config
-from .data import RFR_LEN, RFR_SIZE
 
+# The Requests-for-Research sizes, as parity.data.RFR_SIZE and RFR_LEN (restated because data
+# imports torch; tests/test_experiments.py checks that they agree).
+RFR_SIZE = 100_000
+RFR_LEN = 50
 MAX_RUNS = 1000  # runs in one experiment; a bigger grid belongs on a cluster (issue 8)
 METHODS = ("train", "curriculum")
 

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
+from parity import data
 from parity import experiments as ex
 from parity.config import Config
 from parity.data import RFR_LEN, RFR_SIZE
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def by_condition(experiment: ex.Experiment) -> dict[str, list[ex.Run]]:
@@ -18,15 +24,33 @@ def by_condition(experiment: ex.Experiment) -> dict[str, list[ex.Run]]:
     return runs
 
 
+def test_the_rfr_sizes_are_the_data_modules():
+    assert (ex.RFR_SIZE, ex.RFR_LEN) == (data.RFR_SIZE, data.RFR_LEN)
+
+
+def test_the_command_line_side_imports_no_torch():
+    """Building and checking an experiment must not load torch: bad flags answer at once."""
+    code = (
+        "import sys; from parity import experiment_cli, experiments, executors; "
+        "experiments.sweep(); experiments.rfr(); print('torch' in sys.modules)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert proc.stdout.strip() == "False", proc.stderr
+
+
 def test_rfr_lists_each_condition_for_each_seed_as_posed():
     experiment = ex.rfr(seeds=(4, 9), steps=123)
     runs = by_condition(experiment)
-    assert list(runs) == list(ex.RFR_CONDITIONS) == [
-        "fixed_50",
-        "uniform_1_50",
-        "fixed_50_every",
-        "curriculum_50",
-    ]
+    assert (
+        list(runs)
+        == list(ex.RFR_CONDITIONS)
+        == [
+            "fixed_50",
+            "uniform_1_50",
+            "fixed_50_every",
+            "curriculum_50",
+        ]
+    )
     for condition, members in runs.items():
         assert [r.config.seed for r in members] == [4, 9]
         for run in members:
