@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import wait
-from typing import Any
+from typing import Any, Protocol
 
 EXECUTORS = ("local", "serial")
 MAX_WORKERS = 64
@@ -37,6 +37,17 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+class Executor(Protocol):
+    """What every executor offers (a cluster one included)."""
+
+    name: str
+    workers: int
+
+    def map_unordered(self, fn: Callable, items: Iterable) -> Iterator[Outcome]:
+        """fn(item) for every item, yielded as each finishes; failures as error outcomes."""
+        ...
 
 
 def describe(err: BaseException) -> str:
@@ -178,7 +189,7 @@ def _answer(worker: _Worker) -> Outcome:
         )
 
 
-def make_executor(name: str = "local", workers: int | None = None):
+def make_executor(name: str = "local", workers: int | None = None) -> Executor:
     """The executor called `name` (one of EXECUTORS)."""
     if name == "serial":
         return SerialExecutor()

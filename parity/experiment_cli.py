@@ -75,7 +75,9 @@ def _common_flags(p: argparse.ArgumentParser, steps: int) -> None:
 
 
 def _target_flag(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--target", choices=TARGETS, default="every", help="training target")
+    p.add_argument(
+        "--target", choices=TARGETS, default="every", help="training target [default every]"
+    )
 
 
 def add_experiment_parser(commands) -> None:
@@ -101,8 +103,20 @@ def add_experiment_parser(commands) -> None:
         "compare", help="architectures x implementations over seeds", allow_abbrev=False
     )
     _common_flags(p, ex.COMPARE_STEPS)
-    p.add_argument("--archs", type=_words, default=("rnn", "gru", "lstm"), metavar="A,B")
-    p.add_argument("--impls", type=_words, default=IMPLS, metavar="A,B", help="torch,scratch")
+    p.add_argument(
+        "--archs",
+        type=_words,
+        default=("rnn", "gru", "lstm"),
+        metavar="A,B",
+        help=f"comma-separated, from {', '.join(ARCHS)} [default rnn,gru,lstm]",
+    )
+    p.add_argument(
+        "--impls",
+        type=_words,
+        default=IMPLS,
+        metavar="A,B",
+        help=f"comma-separated, from {', '.join(IMPLS)} [default {','.join(IMPLS)}]",
+    )
     _target_flag(p)
     p = names.add_parser(
         "sweep", help="hidden size x longest training string (a heat map)", allow_abbrev=False
@@ -122,7 +136,7 @@ def add_experiment_parser(commands) -> None:
         type=_typed(_ints, "ints"),
         default=ex.SWEEP_MAX_LENS,
         metavar="N,N",
-        help=f"longest training strings [default {default_lens}]",
+        help=f"longest training strings, comma-separated [default {default_lens}]",
     )
     p.add_argument("--arch", choices=ARCHS, default="lstm", help="architecture [default lstm]")
     _target_flag(p)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Callable
+from contextlib import closing
 from typing import Any
 
 from .experiments import Experiment, Run
@@ -106,12 +107,13 @@ def execute(
     """
     runs, total = experiment.runs, len(experiment.runs)
     rows: list[dict | None] = [None] * total
-    for done, outcome in enumerate(executor.map_unordered(run_one, runs), start=1):
-        run = runs[outcome.index]
-        row = outcome.value if outcome.ok else failed_row(run, outcome.error)
-        rows[outcome.index] = row
-        if on_row is not None:
-            on_row(done, total, row)
+    with closing(executor.map_unordered(run_one, runs)) as stream:  # ^C: workers stop now
+        for done, outcome in enumerate(stream, start=1):
+            run = runs[outcome.index]
+            row = outcome.value if outcome.ok else failed_row(run, outcome.error)
+            rows[outcome.index] = row
+            if on_row is not None:
+                on_row(done, total, row)
     return {
         "experiment": experiment.name,
         "rows": rows,
