@@ -46,7 +46,10 @@ class Executor(Protocol):
     workers: int
 
     def map_unordered(self, fn: Callable, items: Iterable) -> Iterator[Outcome]:
-        """fn(item) for every item, yielded as each finishes; failures as error outcomes."""
+        """fn(item) for every item, yielded as each finishes; failures as error outcomes.
+
+        Returns a generator: closing it (or ^C while it waits) stops the outstanding work.
+        """
         ...
 
 
