@@ -95,7 +95,8 @@ def add_experiment_parser(commands) -> None:
         "rfr",
         help="the Requests-for-Research warm-up: fixed length 50 against lengths 1..50",
         description=f"Conditions, each with a test set drawn like its training set: "
-        f"{conditions}. Adam lr {ex.RFR_LR}, stop at the first perfect test score.",
+        f"{conditions}. Adam lr {ex.RFR_LR}; each run stops at its first perfect test score "
+        f"or after {ex.RFR_STEPS:,} steps (one epoch of {ex.RFR_SIZE:,} strings).",
         allow_abbrev=False,
     )
     _common_flags(p, ex.RFR_STEPS)

@@ -13,6 +13,7 @@ This module imports no torch: the CLI answers bad flags without loading it.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +29,7 @@ METHODS = ("train", "curriculum")
 
 # The rfr runs: one learning rate, budget and evaluation cadence for every condition.
 RFR_LR = 0.01
-RFR_STEPS = 2000
+RFR_STEPS = math.ceil(RFR_SIZE / Config().batch_size)  # one epoch: 3,125 steps of 32 strings
 RFR_EVAL_EVERY = 50
 RFR_CONDITIONS = {
     "fixed_50": f"{RFR_SIZE:,} strings of length {RFR_LEN}, final-bit loss",
