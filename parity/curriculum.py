@@ -89,23 +89,27 @@ def _stage_check(config: Config, length: int) -> data.Batch:
     return data.fixed_dataset(STAGE_CHECK_SIZE, length, length, seed)
 
 
-def train_curriculum(config: Config, lengths: tuple[int, ...] | None = None) -> CurriculumResult:
-    """Train on prefixes of growing length of the config's fixed set (see the module doc)."""
+def _check_stages(config: Config, lengths: tuple[int, ...] | None) -> tuple[int, ...]:
+    """The stage lengths (default: doubling), checked to rise to the config's max_len."""
     if config.train_size < 1 or config.min_len != config.max_len:
         raise ValueError("a curriculum needs a fixed set of one length (train_size, min=max)")
-    lengths = lengths or stage_lengths(config.max_len)
+    lengths = tuple(lengths or stage_lengths(config.max_len))
     if lengths[-1] != config.max_len or list(lengths) != sorted(set(lengths)):
         raise ValueError(f"stage lengths must rise to max_len {config.max_len} (got {lengths})")
+    return lengths
+
+
+def train_curriculum(config: Config, lengths: tuple[int, ...] | None = None) -> CurriculumResult:
+    """Train on prefixes of growing length of the config's fixed set (see the module doc)."""
+    stages = iter(_check_stages(config, lengths))
     use_one_thread()
     model = build(config)
     optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
     bce = losses.BCE[config.impl]
-    seed = config.seed
-    pool = data.fixed_dataset(
-        config.train_size, config.max_len, config.max_len, seed + data.TRAIN_SET_SEED_OFFSET
+    pool = data.fixed_dataset(  # the very strings train() would use for this config
+        config.train_size, config.max_len, config.max_len, config.seed + data.TRAIN_SET_SEED_OFFSET
     )
-    gen, test = data.generator(seed), data.test_set(config)
-    stages = iter(lengths)
+    gen, test = data.generator(config.seed), data.test_set(config)
     length = next(stages)
     batches, check = _prefix_batches(pool, length, config.batch_size, gen), None
     rows, starts, status, solved_at, seconds, step = [], {length: 1}, "budget", None, 0.0, 0
