@@ -29,13 +29,16 @@ def test_the_rfr_sizes_are_the_data_modules():
 
 
 def test_the_command_line_side_imports_no_torch():
-    """Building and checking an experiment must not load torch: bad flags answer at once."""
+    """Building and checking an experiment loads neither torch nor pandas: bad flags answer
+    at once, and the driver of a local experiment never pays for them."""
     code = (
-        "import sys; from parity import experiment_cli, experiments, executors; "
-        "experiments.sweep(); experiments.rfr(); print('torch' in sys.modules)"
+        "import sys; from parity import cli, experiments; experiments.sweep(); "
+        "experiments.rfr(); experiments.compare(); "
+        "status = cli.main(['experiment', 'sweep', '--hidden-sizes', '0']); "
+        "print(status, 'torch' in sys.modules, 'pandas' in sys.modules)"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    assert proc.stdout.strip() == "False", proc.stderr
+    assert proc.stdout.strip() == "2 False False", proc.stderr
 
 
 def test_rfr_lists_each_condition_for_each_seed_as_posed():
