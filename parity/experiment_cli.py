@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import signal
 import sys
 
 from . import experiments as ex
@@ -171,6 +173,20 @@ def progress_line(done: int, total: int, row: dict) -> str:
     )
 
 
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM (kill PID) stops the workers as ^C does, instead of leaving them running."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def run_experiment(args) -> int:
     """Build (validating before torch loads), execute with progress, print; 1 if a run failed."""
     from .executors import make_executor
@@ -183,7 +199,8 @@ def run_experiment(args) -> int:
     def report(done: int, total: int, row: dict) -> None:
         print(progress_line(done, total, row), file=sys.stderr, flush=True)
 
-    result = execute(experiment, executor, on_row=report)
+    with _terminate_as_interrupt():
+        result = execute(experiment, executor, on_row=report)
     print(json.dumps(result) if args.json else render(experiment, result))
     failed = sum(row["error"] is not None for row in result["rows"])
     if failed:

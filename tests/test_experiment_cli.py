@@ -179,8 +179,16 @@ def _alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def test_ctrl_c_stops_the_workers_and_leaves_no_process_behind():
-    """^C in a terminal reaches the whole process group; the workers leave it to the driver."""
+@pytest.mark.parametrize(
+    "stop",
+    [
+        lambda pid: os.killpg(pid, signal.SIGINT),  # ^C in a terminal: the whole group
+        lambda pid: os.kill(pid, signal.SIGTERM),  # kill PID: the driver alone
+    ],
+    ids=["ctrl-c", "sigterm"],
+)
+def test_interrupting_stops_the_workers_and_leaves_no_process_behind(stop):
+    """The workers ignore ^C and leave stopping to the driver, which stops them at once."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "parity", "experiment", "rfr", "--seeds", "1"]
         + ["--steps", "100000", "--workers", "2"],
@@ -197,7 +205,7 @@ def test_ctrl_c_stops_the_workers_and_leaves_no_process_behind():
     assert len(_workers(children)) == 2, "the workers never started"
     time.sleep(5)  # let them import torch and get into their runs
     children |= _descendants(proc.pid)
-    os.killpg(proc.pid, signal.SIGINT)
+    stop(proc.pid)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert out == "" and "Traceback" not in err
