@@ -10,7 +10,12 @@ def _pct(value) -> str:
 
 
 def _num(value, spec: str = "") -> str:
-    return "-" if value is None else format(value, spec)
+    """A number as text; a whole float (a median of two steps) without its '.0'."""
+    if value is None:
+        return "-"
+    if isinstance(value, float) and value.is_integer() and not spec:
+        value = int(value)
+    return format(value, spec)
 
 
 def table(header: list[str], lines: list[list[str]]) -> str:
