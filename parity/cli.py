@@ -26,6 +26,10 @@ def run(command: str, args) -> int:
         args.config = config_from_args(args)  # a bad value fails before torch loads
         if args.out is not None:
             check_writable(args.out)  # a bad --out fails before training, not after it
+    if command == "experiment":  # torch loads only where the runs execute
+        from .experiment_cli import run_experiment
+
+        return run_experiment(args)
     from . import commands
     from .runtime import use_one_thread
 

@@ -8,6 +8,7 @@ import dataclasses
 from . import config as cfg
 from .bounded_text import MAX_MESSAGE_CHARS, shorten
 from .config import check_lengths
+from .experiment_cli import add_experiment_parser
 
 MAX_EVAL_SIZE = 10_000  # strings per length; 10,000 x 10,000 bits is ~400 MB of float32
 
@@ -214,6 +215,6 @@ def build_parser(prog: str = "python -m parity") -> Parser:
         ),
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_add_train, _add_predict, _add_evaluate, _add_trace):
+    for add in (_add_train, _add_predict, _add_evaluate, _add_trace, add_experiment_parser):
         add(commands)
     return parser
