@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from parity import evaluate, inspect, modelfile, trace_output  # noqa: E402
+from parity import charts, evaluate, inspect, modelfile, trace_output  # noqa: E402
 from parity.config import MAX_TEST_LEN, Config  # noqa: E402
 from parity.models import build  # noqa: E402
 from parity.runtime import use_one_thread  # noqa: E402
@@ -61,8 +61,9 @@ def run_job(job: dict) -> None:
             evaluate.accuracy_by_length(model, [length], size=job["size"])
     elif job["kind"] == "accuracy":  # one length, as training's evaluations and checks do
         evaluate.accuracy_by_length(build(config), [job["length"]], size=job["size"])
-    elif job["kind"] == "trace":  # Look inside: the tidy trace the page bins
-        inspect.trace(build(config), random_bits(job["bits"]))
+    elif job["kind"] == "trace":  # Look inside: the tidy trace, binned as the page draws it
+        tr = inspect.trace(build(config), random_bits(job["bits"]))
+        charts.bin_states(tr.states, charts.bins_for(job["bits"], config.hidden_size))
     elif job["kind"] == "cli_trace":  # `python -m parity trace` (output discarded)
         model, _ = modelfile.load(job["model"])
         model.impl = "torch"

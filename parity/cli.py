@@ -17,10 +17,13 @@ def run(command: str, args) -> int:
     """Import the commands (torch and all) only now: --help and bad flags answer at once."""
     if command == "train":
         args.config = config_from_args(args)  # a bad value fails before torch loads
-    from . import commands
+    from . import commands, limits
     from .runtime import use_one_thread
 
     use_one_thread()  # every command: measured 48 s against 179 s at length 10,000
+    warning = limits.cli_warning(args.config) if command == "train" else None
+    if warning:
+        print(warning, file=sys.stderr)
     return getattr(commands, f"run_{command}")(args)
 
 

@@ -22,7 +22,7 @@ MAX_TEST_LEN = 10_000
 MAX_TRAIN_SIZE = 100_000
 MAX_TRAIN_BITS = 10_000_000  # train_size x max_len: a fixed training set stays under ~40 MB
 # The app's tighter bounds (field metadata app_hi); the CLI keeps the engine's ranges.
-APP_MAX_HIDDEN = 128
+APP_MAX_HIDDEN = 64
 APP_MAX_TRAIN_LEN = 200
 
 

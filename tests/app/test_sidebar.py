@@ -194,11 +194,11 @@ def test_the_issue_link_is_refused_with_warnings_not_trained_at_7_gb(train_calls
     assert limits.estimate(trained).bytes <= limits.APP_BYTES
 
 
-OVER_BUDGET = dict(hidden_size="128", batch_size="1024", min_len="200", max_len="200")
+OVER_BUDGET = dict(hidden_size="64", batch_size="1024", min_len="200", max_len="200")
 
 
 def test_a_combination_over_the_memory_budget_is_refused_with_what_to_lower(train_calls):
-    config = Config(hidden_size=128, batch_size=1024, min_len=200, max_len=200)
+    config = Config(hidden_size=64, batch_size=1024, min_len=200, max_len=200)
     assert not config_lib.over_app_range(config)  # every field is within its own limit
     for page in ("train", "inside", "lengths", "model"):
         at = page_app(page, **OVER_BUDGET).run()
@@ -210,12 +210,12 @@ def test_a_combination_over_the_memory_budget_is_refused_with_what_to_lower(trai
         assert f"{limits.APP_BYTES / limits.MB:,.0f} MB" in message
         for label in ("Batch size", "Longest training string", "Hidden size"):
             assert label in message
-        assert "python -m parity train --hidden-size 128 --batch-size 1024" in message
+        assert "python -m parity train --hidden-size 64 --batch-size 1024" in message
     assert not train_calls
 
 
 def test_a_combination_over_the_time_budget_is_refused(train_calls):
-    at = page_app("train", steps="20000", hidden_size="128", stop="budget", eval_every="1").run()
+    at = page_app("train", steps="20000", hidden_size="64", stop="budget", eval_every="1").run()
     no_crash(at)
     assert len(at.error) == 1 and "minutes to train" in at.error[0].value
     assert "“Training steps”" in at.error[0].value and "“Evaluate every”" in at.error[0].value
