@@ -5,9 +5,11 @@
     python bench/memory_probe.py '{"kind": "trace", "config": {...}, "bits": 1953}'
     python bench/memory_probe.py '{"kind": "cli_trace", "model": "m.safetensors", "bits": 10000}'
 
-Prints {"base_mb", "peak_mb", "extra_mb", "seconds"}: resident memory once torch and the
-package are imported (the baseline every process pays), the process's peak resident memory
-(ru_maxrss), their difference (what the job itself added), and the job's wall time. Each job
+Prints {"base_mb", "peak_mb", "extra_mb", "seconds", "cpu_seconds"}: resident memory once
+torch and the package are imported (the baseline every process pays), the process's peak
+resident memory (ru_maxrss), their difference (what the job itself added), and the job's wall
+and CPU time (on one intra-op thread the CPU time is what the job takes with a core to itself,
+however loaded the machine is). Each job
 runs in a fresh process so one job's peak never hides another's.
 """
 
@@ -57,7 +59,8 @@ def run_job(job: dict) -> None:
     elif job["kind"] == "lengths":  # the Length page: every log length, one at a time
         model = build(config)
         model.eval()
-        for length in evaluate.log_lengths(MAX_TEST_LEN, job.get("per_decade", 8)):
+        every = evaluate.log_lengths(MAX_TEST_LEN, job.get("per_decade", 8))
+        for length in job.get("lengths", every):
             evaluate.accuracy_by_length(model, [length], size=job["size"])
     elif job["kind"] == "accuracy":  # one length, as training's evaluations and checks do
         evaluate.accuracy_by_length(build(config), [job["length"]], size=job["size"])
@@ -86,9 +89,9 @@ def main() -> None:
     job = json.loads(sys.argv[1])
     torch.manual_seed(0)
     base = resident_mb()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     run_job(job)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     peak = peak_mb()
     print(
         json.dumps(
@@ -97,6 +100,7 @@ def main() -> None:
                 "peak_mb": round(peak, 1),
                 "extra_mb": round(peak - base, 1),
                 "seconds": round(seconds, 2),
+                "cpu_seconds": round(cpu, 2),
             }
         )
     )
