@@ -163,8 +163,8 @@ HEADERS = {
         "Training: the largest configurations the app accepts, peak memory the run adds to "
         "its process (measured) against parity.limits' estimate",
         "| what | arch | impl | batch x length x hidden | fixed set | peak MB | estimate MB "
-        "| seconds measured | estimate for the whole budget, minutes |\n|---|---|---|---|---|---|"
-        "---|---|---|",
+        "| wall seconds measured (loaded) | estimate for the whole budget, minutes |\n"
+        "|---|---|---|---|---|---|---|---|---|",
     ),
     "timed": (
         "Whole runs timed against the estimate (the estimate must not be below)",
