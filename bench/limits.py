@@ -87,6 +87,31 @@ def train_rows() -> list[str]:
     return rows
 
 
+FIT_SHAPES = ((256, 100, 64), (64, 200, 128), (1024, 50, 32))  # 1.6M (row, step, unit) each
+
+
+def fit_rows() -> list[str]:
+    """The data behind limits.TRAIN_FLOATS: each shape's peak less a tiny run's, per float."""
+    rows = []
+    for arch in ARCHS:
+        for impl in IMPLS:
+            quiet = {"arch": arch, "impl": impl, "steps": 2, "stop": "budget", "eval_every": 2}
+            quiet |= {"test_min_len": 1, "test_max_len": 10}
+            tiny = probe({"kind": "train", "config": {**quiet, "hidden_size": 8}})["extra_mb"]
+            widths = []
+            for batch, length, hidden in FIT_SHAPES:
+                shape = {"batch_size": batch, "min_len": length, "max_len": length}
+                r = probe({"kind": "train", "config": {**quiet, **shape, "hidden_size": hidden}})
+                cells = batch * length * hidden
+                widths.append((r["extra_mb"] - tiny) * limits.MB / (limits.FLOAT * cells))
+            print("fit", arch, impl, tiny, widths, file=sys.stderr, flush=True)
+            rows.append(
+                f"| {arch} | {impl} | {tiny:.0f} | {' / '.join(f'{w:.1f}' for w in widths)} | "
+                f"{limits.TRAIN_FLOATS[arch, impl]} |"
+            )
+    return rows
+
+
 def timed_rows() -> list[str]:
     """Whole runs, timed against the estimate (is it pessimistic?)."""
     rows = []
@@ -157,8 +182,19 @@ def cli_rows() -> list[str]:
     return rows
 
 
-PARTS = {"train": train_rows, "timed": timed_rows, "pages": page_rows, "cli": cli_rows}
+PARTS = {
+    "fit": fit_rows,
+    "train": train_rows,
+    "timed": timed_rows,
+    "pages": page_rows,
+    "cli": cli_rows,
+}
 HEADERS = {
+    "fit": (
+        "Fitting the memory model: floats per (row, step, unit) a training step holds",
+        "| arch | impl | tiny run MB | floats per cell at the three shapes | TRAIN_FLOATS |\n"
+        "|---|---|---|---|---|",
+    ),
     "train": (
         "Training: the largest configurations the app accepts, peak memory the run adds to "
         "its process (measured) against parity.limits' estimate",

@@ -2,8 +2,9 @@
 
 estimate(config) -> Estimate(bytes, seconds), from the configuration's fields alone, with
 coefficients fitted to peak-memory and time measurements on this project's 2-core machines
-(`python bench/limits.py --fit`) and multiplied by a safety margin. The app refuses what does
-not fit its server (APP_BYTES, APP_SECONDS); the command line only warns (CLI_WARN_BYTES).
+(`python bench/limits.py --only fit`, bench/LIMITS.md) and multiplied by a safety margin.
+The app refuses what does not fit its server (APP_BYTES, APP_SECONDS); the command line
+only warns (CLI_WARN_BYTES).
 
 Memory, what one training run adds to a process that has imported torch:
 - each step: batch x max_len x (hidden x TRAIN_FLOATS[arch, impl] + BIT_FLOATS) floats,
@@ -31,7 +32,7 @@ MARGIN = 1.5  # estimates are the fitted model times this
 
 # Floats per (row, time step, hidden unit) one training step holds at its peak: the measured
 # peak over the imported baseline, less FIXED_BYTES, over 4 x batch x length x hidden, at
-# three shapes of 1.6 million (row, step, unit) cells each, rounded up (bench/limits.py).
+# three shapes of 1.6 million (row, step, unit) cells each, rounded up (bench/limits.py fit).
 TRAIN_FLOATS = {
     ("lstm", "torch"): 18,
     ("gru", "torch"): 18,
