@@ -89,7 +89,7 @@ def field_widget(f: dataclasses.Field, container) -> object:
 
 
 def range_help(f: dataclasses.Field) -> str:
-    """'1..128 here; the command line allows up to 256', or just the range."""
+    """'1..64 here; the command line allows up to 256', or just the range."""
     here = config_lib.field_range(f, app=True)
     if f.metadata.get("app_hi") is None:
         return here
