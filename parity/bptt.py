@@ -27,6 +27,11 @@ def _outputs(hs: list[torch.Tensor]):
     return outputs, hs[-1].t().contiguous(), every
 
 
+def _lean_outputs(hs: list[torch.Tensor]) -> torch.Tensor:
+    """States h_0..h_T, each (H, B) -> outputs (B, T, H) only: what a no-gradient run keeps."""
+    return torch.stack([h.t() for h in hs[1:]], 1)  # T x (B, H) -> (B, T, H)
+
+
 def _weight_grad(every: torch.Tensor, dpre: torch.Tensor) -> torch.Tensor:
     """dW_hh = sum over steps and rows of dpre_t h_{t-1}^T: (G*H, H) from dpre (T, G*H, B)."""
     prev = every[:, :-1].reshape(every.shape[0], -1)  # (H, T, B) -> (H, T*B)
@@ -49,16 +54,24 @@ def _back(douts, t: int, w: torch.Tensor, grad: torch.Tensor) -> torch.Tensor:
     return torch.addmm(douts[t - 1], w, grad) if t else w.mm(grad)
 
 
+def rnn_forward(xs, w_hh, h0, keep: bool = True):
+    """RNNSequence's forward: (outputs, h_T, saved); saved is None unless `keep`."""
+    hs = [h0.t()]
+    for x in xs.unbind(0):
+        hs.append(torch.tanh(torch.addmm(x, w_hh, hs[-1])))
+    if not keep:
+        return _lean_outputs(hs), hs[-1].t().contiguous(), None
+    outputs, h_last, every = _outputs(hs)
+    return outputs, h_last, (w_hh, every)
+
+
 class RNNSequence(Function):
     """h_t = tanh(xs_t + W_hh h_{t-1}) over all steps."""
 
     @staticmethod
     def forward(ctx, xs, w_hh, h0):
-        hs = [h0.t()]
-        for x in xs.unbind(0):
-            hs.append(torch.tanh(torch.addmm(x, w_hh, hs[-1])))
-        outputs, h_last, every = _outputs(hs)
-        ctx.save_for_backward(w_hh, every)
+        outputs, h_last, saved = rnn_forward(xs, w_hh, h0)
+        ctx.save_for_backward(*saved)
         return outputs, h_last
 
     @staticmethod
@@ -75,6 +88,23 @@ class RNNSequence(Function):
         return grads, _weight_grad(every, grads), dh.t()
 
 
+def gru_forward(base, xn, w_hh, h0, keep: bool = True):
+    """GRUSequence's forward: (outputs, h_T, saved); saved is None unless `keep`."""
+    hidden = h0.shape[1]
+    hs, pres, rzs, ns = [h0.t()], [], [], []
+    for b, x in zip(base.unbind(0), xn.unbind(0), strict=True):
+        pre = torch.addmm(b, w_hh, hs[-1])  # (3H, B): pre_r, pre_z, W_hn h + b_hn
+        rz = torch.sigmoid(pre[: 2 * hidden])
+        n = torch.tanh(torch.addcmul(x, rz[:hidden], pre[2 * hidden :]))
+        hs.append(torch.lerp(n, hs[-1], rz[hidden:]))
+        if keep:
+            pres.append(pre), rzs.append(rz), ns.append(n)
+    if not keep:
+        return _lean_outputs(hs), hs[-1].t().contiguous(), None
+    outputs, h_last, every = _outputs(hs)
+    return outputs, h_last, (w_hh, every, *(torch.stack(a) for a in (pres, rzs, ns)))
+
+
 class GRUSequence(Function):
     """torch's GRU; base_t = [xw_r; xw_z; b_hn] and xn_t = xw_n (without b_hn), feature-major.
 
@@ -83,16 +113,8 @@ class GRUSequence(Function):
 
     @staticmethod
     def forward(ctx, base, xn, w_hh, h0):
-        hidden = h0.shape[1]
-        hs, pres, rzs, ns = [h0.t()], [], [], []
-        for b, x in zip(base.unbind(0), xn.unbind(0), strict=True):
-            pre = torch.addmm(b, w_hh, hs[-1])  # (3H, B): pre_r, pre_z, W_hn h + b_hn
-            rz = torch.sigmoid(pre[: 2 * hidden])
-            n = torch.tanh(torch.addcmul(x, rz[:hidden], pre[2 * hidden :]))
-            hs.append(torch.lerp(n, hs[-1], rz[hidden:]))
-            pres.append(pre), rzs.append(rz), ns.append(n)
-        outputs, h_last, every = _outputs(hs)
-        ctx.save_for_backward(w_hh, every, *(torch.stack(a) for a in (pres, rzs, ns)))
+        outputs, h_last, saved = gru_forward(base, xn, w_hh, h0)
+        ctx.save_for_backward(*saved)
         return outputs, h_last
 
     @staticmethod
@@ -118,24 +140,36 @@ class GRUSequence(Function):
         return dpre, grads[:, 4], _weight_grad(every, dpre), dh.t()
 
 
+def lstm_forward(xs, w_hh, h0, c0, keep: bool = True):
+    """LSTMSequence's forward: (outputs, h_T, c_T, saved); saved is None unless `keep`."""
+    hidden = h0.shape[1]
+    hs, cs, acts, gs, tcs = [h0.t()], [c0.t()], [], [], []
+    for x in xs.unbind(0):
+        pre = torch.addmm(x, w_hh, hs[-1])  # (4H, B)
+        a = torch.sigmoid(pre)
+        g = torch.tanh(pre[2 * hidden : 3 * hidden])
+        c = torch.addcmul(a[hidden : 2 * hidden] * cs[-1], a[:hidden], g)
+        tc = torch.tanh(c)
+        hs.append(a[3 * hidden :] * tc)
+        if keep:
+            cs.append(c), acts.append(a), gs.append(g), tcs.append(tc)
+        else:
+            cs[-1] = c
+    c_last = cs[-1].t().contiguous()
+    if not keep:
+        return _lean_outputs(hs), hs[-1].t().contiguous(), c_last, None
+    outputs, h_last, every = _outputs(hs)
+    return outputs, h_last, c_last, (w_hh, every, *(torch.stack(x) for x in (cs, acts, gs, tcs)))
+
+
 class LSTMSequence(Function):
     """torch's LSTM: gates i, f, g, o; c = f * c + i * g; h = o * tanh(c)."""
 
     @staticmethod
     def forward(ctx, xs, w_hh, h0, c0):
-        hidden = h0.shape[1]
-        hs, cs, acts, gs, tcs = [h0.t()], [c0.t()], [], [], []
-        for x in xs.unbind(0):
-            pre = torch.addmm(x, w_hh, hs[-1])  # (4H, B)
-            a = torch.sigmoid(pre)
-            g = torch.tanh(pre[2 * hidden : 3 * hidden])
-            c = torch.addcmul(a[hidden : 2 * hidden] * cs[-1], a[:hidden], g)
-            tc = torch.tanh(c)
-            hs.append(a[3 * hidden :] * tc)
-            cs.append(c), acts.append(a), gs.append(g), tcs.append(tc)
-        outputs, h_last, every = _outputs(hs)
-        ctx.save_for_backward(w_hh, every, *(torch.stack(x) for x in (cs, acts, gs, tcs)))
-        return outputs, h_last, cs[-1].t().contiguous()
+        outputs, h_last, c_last, saved = lstm_forward(xs, w_hh, h0, c0)
+        ctx.save_for_backward(*saved)
+        return outputs, h_last, c_last
 
     @staticmethod
     @once_differentiable

@@ -101,12 +101,21 @@ def scratch_run(arch: str, params: dict, bits: torch.Tensor, state=None, record:
     if state is None:
         zeros = inputs[0].new_zeros(bits.shape[0], w_hh.shape[1])
         state = (zeros, zeros) if arch == "lstm" else zeros
+    if not torch.is_grad_enabled():  # the same steps, keeping only the hidden states
+        forward = {"lstm": bptt.lstm_forward, "gru": bptt.gru_forward, "rnn": bptt.rnn_forward}
+        *outputs, _ = forward[arch](*inputs, w_hh, *_states(arch, state), keep=False)
+        return outputs[0], tuple(outputs[1:]) if arch == "lstm" else outputs[1], {}
     if arch == "lstm":
         outputs, h, c = bptt.LSTMSequence.apply(*inputs, w_hh, *state)
         return outputs, (h, c), {}
     function = bptt.GRUSequence if arch == "gru" else bptt.RNNSequence
     outputs, h = function.apply(*inputs, w_hh, state)
     return outputs, h, {}
+
+
+def _states(arch: str, state) -> tuple[torch.Tensor, ...]:
+    """The starting state as a tuple: (h, c) for LSTM, (h,) otherwise."""
+    return tuple(state) if arch == "lstm" else (state,)
 
 
 def stepwise_run(arch: str, params: dict, bits: torch.Tensor, state=None, record: bool = False):

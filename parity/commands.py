@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 
 import numpy as np
 import torch
 
-from . import data, modelfile
+from . import data, modelfile, trace_output
 from .config import MAX_TEST_LEN
-from .evaluate import MAX_ELEMENTS, accuracy_by_length, length_chunks
-from .inspect import trace
+from .evaluate import MAX_ELEMENTS, accuracy_by_length, model_chunks
 from .train import Progress, train
 
 MAX_STDIN_LINES = 100_000  # predict's inputs from stdin ...
@@ -135,7 +133,7 @@ def final_probabilities(
 ) -> np.ndarray:
     """P(odd parity) for every sequence, batched by length, memory bounded, in input order."""
     probs = np.empty(len(sequences))
-    for chunk in length_chunks([len(s) for s in sequences], max_elements):
+    for chunk in model_chunks(model, [len(s) for s in sequences], max_elements):
         batch = data.from_bits([sequences[i] for i in chunk])
         logits = model.final_logits(batch.bits, batch.lengths)  # (len(chunk),)
         probs[chunk] = torch.sigmoid(logits).numpy()
@@ -164,66 +162,10 @@ def run_evaluate(args) -> int:
     return 0
 
 
-def quantity_arrays(tr) -> dict[str, np.ndarray]:
-    """Each quantity of a trace as a (T, H) array."""
-    return {
-        name: tr.quantity(name)
-        .sort_values(["step", "unit"])["value"]
-        .to_numpy()
-        .reshape(len(tr.bits), -1)  # (T * H,) -> (T, H)
-        for name in tr.quantities
-    }
-
-
-def trace_table(tr) -> tuple[list[str], np.ndarray]:
-    """The trace as one wide table: column names and rows (T, columns)."""
-    pred = tr.prediction
-    columns, blocks = ["step", "bit"], [pred[["step", "bit"]].to_numpy(float)]
-    for name, values in quantity_arrays(tr).items():
-        columns += [f"{name.replace(' ', '_')}_{u}" for u in range(values.shape[1])]
-        blocks.append(values)
-    tail = ["probability", "predicted", "running_parity"]
-    columns += tail
-    blocks.append(pred[tail].to_numpy(float))
-    return columns, np.hstack(blocks)
-
-
-def trace_json(tr) -> dict:
-    """The trace as {arch, hidden_size, bits, steps: [{step, bit, <quantity>: [H], ...}]}."""
-    per_quantity = quantity_arrays(tr)
-    steps = []
-    for i, row in enumerate(tr.prediction.itertuples()):
-        step = {"step": int(row.step), "bit": int(row.bit)}
-        step.update({name: values[i].tolist() for name, values in per_quantity.items()})
-        step.update(
-            probability=float(row.probability),
-            predicted=int(row.predicted),
-            running_parity=int(row.running_parity),
-        )
-        steps.append(step)
-    hidden = next(iter(per_quantity.values())).shape[1]
-    return {
-        "arch": tr.arch,
-        "hidden_size": hidden,
-        "bits": "".join(map(str, tr.bits)),
-        "steps": steps,
-    }
-
-
 def run_trace(args) -> int:
-    """Every gate and state at every step, as CSV or JSON."""
+    """Every gate and state at every step, as CSV or JSON, streamed in bounded memory."""
     bits = parse_all([" ".join(args.bits)])[0]
     model, _ = load_model(args.model)
-    tr = trace(model, bits)
-    if args.format == "json":
-        print(json.dumps(trace_json(tr)))
-        return 0
-    columns, rows = trace_table(tr)
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(columns)
-    ints = {"step", "bit", "predicted", "running_parity"}
-    for row in rows:
-        writer.writerow(
-            [int(v) if c in ints else f"{v:.6g}" for c, v in zip(columns, row, strict=True)]
-        )
+    write = trace_output.write_json if args.format == "json" else trace_output.write_csv
+    write(model, bits, sys.stdout)
     return 0

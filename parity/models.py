@@ -14,6 +14,24 @@ from . import cells
 from .config import ARCHS, IMPLS
 
 MODULES = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
+# Floats one forward chunk may hold without gradients, counted as rows x steps x
+# step_floats(): 4 million floats is 16 MB, whatever the length and the hidden size.
+MAX_CHUNK_FLOATS = 4_000_000
+
+
+def step_floats(arch: str, hidden_size: int) -> int:
+    """Floats a no-gradient forward holds per (row, step): G gate pre-activations per unit
+    (the input projection), the hidden states and their stacked copy (G + 2 per unit)."""
+    return (cells.GATES[arch] + 2) * hidden_size
+
+
+def time_chunk(rows: int, floats_per_step: int, max_floats: int = MAX_CHUNK_FLOATS) -> int:
+    """Steps per forward chunk so rows x steps x floats_per_step stays <= max_floats (>= 1).
+
+    >>> time_chunk(1000, 6 * 256), time_chunk(1, 6 * 8)
+    (2, 83333)
+    """
+    return max(1, max_floats // max(1, rows * floats_per_step))
 
 
 class ParityModel(nn.Module):
@@ -64,13 +82,25 @@ class ParityModel(nn.Module):
         outputs, _ = self.run(bits)
         return self.head(outputs).squeeze(-1)
 
+    def step_floats(self) -> int:
+        """Floats a no-gradient forward holds per (row, step) (see step_floats)."""
+        return step_floats(self.arch, self.hidden_size)
+
     @torch.no_grad()
-    def final_logits(self, bits: torch.Tensor, lengths: torch.Tensor, chunk: int = 512):
+    def final_logits(
+        self,
+        bits: torch.Tensor,
+        lengths: torch.Tensor,
+        chunk: int | None = None,
+        max_floats: int = MAX_CHUNK_FLOATS,
+    ):
         """Logit at each sequence's last real step, (B,), running time in chunks of `chunk`.
 
-        Memory stays O(B * chunk * H) whatever the length; padding after a sequence's end is
+        By default `chunk` keeps B x chunk x step_floats() within max_floats, so memory is
+        bounded whatever the length and the hidden size; padding after a sequence's end is
         never read into its answer.
         """
+        chunk = chunk or time_chunk(bits.shape[0], self.step_floats(), max_floats)
         last = lengths - 1
         answer = bits.new_zeros(bits.shape[0])
         state = None
@@ -83,9 +113,11 @@ class ParityModel(nn.Module):
                 answer[rows] = self.head(h).squeeze(-1)
         return answer
 
-    def predict(self, bits: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    def predict(
+        self, bits: torch.Tensor, lengths: torch.Tensor, max_floats: int = MAX_CHUNK_FLOATS
+    ) -> torch.Tensor:
         """Predicted parity, (B,) int64 in {0, 1}."""
-        return (self.final_logits(bits, lengths) > 0).long()
+        return (self.final_logits(bits, lengths, max_floats=max_floats) > 0).long()
 
 
 @torch.no_grad()

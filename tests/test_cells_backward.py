@@ -229,3 +229,19 @@ def test_second_derivatives_are_refused_not_silently_wrong():
     (grad,) = torch.autograd.grad(outputs.square().sum(), params["weight_hh"], create_graph=True)
     with pytest.raises(RuntimeError, match="once_differentiable"):
         grad.sum().backward()
+
+
+@pytest.mark.parametrize("arch", ARCHS)
+def test_without_gradients_the_same_steps_give_identical_numbers(arch):
+    """Under no_grad scratch_run keeps only the hidden states (evaluation memory), and its
+    outputs and final state are bit for bit those of the Function that keeps everything."""
+    params = make_params(arch, 7, seed=17)
+    bits, _ = padded_bits(17)
+    state = start_state(arch, len(LENGTHS), 7, seed=17)
+    with_graph, final, _ = cells.scratch_run(arch, params, bits, state)
+    with torch.no_grad():
+        lean, lean_final, _ = cells.scratch_run(arch, params, bits, state)
+    assert with_graph.requires_grad and not lean.requires_grad
+    assert torch.equal(lean, with_graph.detach())
+    for got, want in zip(flat_state(lean_final), flat_state(final), strict=True):
+        assert torch.equal(got, want.detach())

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import torch
 
-from parity import data, evaluate
+from parity import data, evaluate, models
 from parity.models import ParityModel
 
 
@@ -53,10 +53,8 @@ def test_accuracy_by_length_one_row_per_length():
     pd.testing.assert_frame_equal(table, again)
 
 
-def test_ten_thousand_steps_are_evaluated_in_bounded_memory(trained_model, monkeypatch):
-    """Chunks of rows (max_elements) and of steps (final_logits) bound every forward."""
-    model = ParityModel(trained_model.arch, trained_model.hidden_size)
-    model.load_state_dict(trained_model.state_dict())
+def recorded_runs(model, monkeypatch) -> list[tuple[int, int]]:
+    """Record the (rows, steps) of every forward chunk the model runs."""
     seen, run = [], model.run
 
     def recording_run(bits, state=None):
@@ -64,12 +62,63 @@ def test_ten_thousand_steps_are_evaluated_in_bounded_memory(trained_model, monke
         return run(bits, state)
 
     monkeypatch.setattr(model, "run", recording_run)
-    small = evaluate.accuracy_by_length(model, [10_000], size=16, max_elements=40_000)
-    assert seen and all(b * t <= 40_000 and t <= 512 for b, t in seen)
+    return seen
+
+
+def test_ten_thousand_steps_are_evaluated_in_bounded_memory(trained_model, monkeypatch):
+    """Chunks of rows (max_elements) and of steps (final_logits) bound every forward."""
+    model = ParityModel(trained_model.arch, trained_model.hidden_size)
+    model.load_state_dict(trained_model.state_dict())
+    seen = recorded_runs(model, monkeypatch)
+    small = evaluate.accuracy_by_length(
+        model, [10_000], size=16, max_elements=40_000, max_floats=50_000
+    )
+    floats = model.step_floats()
+    assert seen and all(b * t <= 40_000 and b * t * floats <= 50_000 for b, t in seen)
     assert sum(t for b, t in seen) == 10_000 * 4  # 4 row chunks of 4, each read to the end
     large = evaluate.accuracy_by_length(model, [10_000], size=16)
     pd.testing.assert_frame_equal(small, large)
     assert 0.0 <= small["accuracy"].iloc[0] <= 1.0
+
+
+@pytest.mark.parametrize("impl", ["torch", "scratch"])
+@pytest.mark.parametrize("arch", ["lstm", "gru", "rnn"])
+def test_chunks_count_hidden_units_and_give_the_unchunked_answers(
+    arch, impl, randomize, monkeypatch
+):
+    """rows x steps x units stays under the bound, and every answer equals one whole forward."""
+    model = randomize(ParityModel(arch, 24, impl), 4, scale=0.6)
+    batch = data.fixed_dataset(300, 1, 90, seed=11)
+    with torch.no_grad():  # the unchunked oracle: one forward over the whole padded batch
+        whole = model(batch.bits)[torch.arange(len(batch)), batch.lengths - 1]
+    want = int(((whole > 0).float() == batch.parity).sum()) / len(batch)
+    seen = recorded_runs(model, monkeypatch)
+    max_floats = 140 * model.step_floats()  # one step of 140 rows, or 7 steps of 20 rows
+    assert evaluate.accuracy(model, batch, max_floats=max_floats) == want
+    largest = max(b * t * model.step_floats() for b, t in seen)
+    assert largest <= max_floats and max(b for b, _ in seen) == 140  # 140 + 140 + 20 rows
+    assert {t for b, t in seen if b == 140} == {1} and (20, 7) in seen
+    logits = model.final_logits(batch.bits, batch.lengths, max_floats=max_floats)
+    torch.testing.assert_close(logits, whole, atol=1e-6, rtol=0)
+
+
+@pytest.mark.parametrize("arch", ["lstm", "gru", "rnn"])
+def test_a_wide_model_on_long_strings_stays_within_the_default_bound(arch, monkeypatch):
+    """Hidden 256 at length 10,000: each forward chunk holds <= MAX_CHUNK_FLOATS floats."""
+    model = ParityModel(arch, 256)
+    seen = recorded_runs(model, monkeypatch)
+    evaluate.accuracy_by_length(model, [10_000], size=2)
+    assert sum(t for _, t in seen) == 10_000
+    assert max(b * t * model.step_floats() for b, t in seen) <= models.MAX_CHUNK_FLOATS
+    assert max(b * t for b, t in seen) * model.step_floats() > models.MAX_CHUNK_FLOATS // 2
+
+
+def test_model_chunks_cap_rows_by_units():
+    wide, narrow = ParityModel("lstm", 256), ParityModel("lstm", 2)
+    lengths = [3] * 5000
+    rows = models.MAX_CHUNK_FLOATS // wide.step_floats()
+    assert [len(c) for c in evaluate.model_chunks(wide, lengths)] == [rows, 5000 - rows]
+    assert [len(c) for c in evaluate.model_chunks(narrow, lengths)] == [5000]
 
 
 @pytest.mark.parametrize("lengths", [[0], [10_001], [5, -1], []])
@@ -109,3 +158,5 @@ def test_length_chunks_bound_memory_and_cover_everything():
     for chunk in chunks:
         assert len(chunk) * max(lengths[i] for i in chunk) <= 600
     assert list(evaluate.length_chunks([10_000], max_elements=600)) == [[0]]  # never stuck
+    capped = list(evaluate.length_chunks(lengths, max_elements=600, max_rows=2))
+    assert [[lengths[i] for i in c] for c in capped] == [[1, 2], [5, 7], [40, 90], [300, 300]]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from parity import config as config_lib
 from parity import data, modelfile
 from parity.config import Config
 from parity.models import ParityModel
@@ -57,6 +58,15 @@ def accept_upload(name: str, blob: bytes) -> str | None:
         model, config = modelfile.from_bytes(blob)
     except modelfile.ModelFileError as err:
         return upload_refusal(name, err)
+    over = config_lib.over_app_range(config)
+    if over:  # memory is bounded whatever the size, but time is not: keep a core for others
+        field, value, limit = over[0]
+        return (
+            f"This model has {field} {value:,}, above this app's limit of {limit:,}: "
+            "measuring or tracing it here would hold a shared core for minutes. Use the "
+            "command line instead: `python -m parity evaluate --model FILE --lengths 10,100,"
+            "1000` or `python -m parity trace --model FILE BITS`."
+        )
     st.session_state[UPLOAD] = ActiveModel(model, config, f"upload:{digest}", "upload", name)
     return None
 

@@ -14,6 +14,7 @@ import re
 import streamlit as st
 
 from parity import config as config_lib
+from parity import limits
 from parity.config import Config
 
 # Layout only: fields named here go in the "Advanced" expander; every other field, including
@@ -57,7 +58,7 @@ def field_widget(f: dataclasses.Field, container) -> object:
     m, kind = f.metadata, widget_kind(f)
     common = {
         "label": m["label"],
-        "help": f"{m['help']} ({config_lib.field_range(f)})",
+        "help": f"{m['help']} ({range_help(f)})",
         "key": f.name,
         "bind": "query-params",
     }
@@ -71,19 +72,50 @@ def field_widget(f: dataclasses.Field, container) -> object:
             format_func=_format_number,
             **common,
         )
+    lo, hi = config_lib.app_range(f)
     if isinstance(f.default, int):
-        bounds = {"min_value": int(m["lo"]), "max_value": int(m["hi"]), "value": f.default}
+        bounds = {"min_value": int(lo), "max_value": int(hi), "value": f.default}
         if kind == "slider":
             return container.slider(step=1, **bounds, **common)
         return container.number_input(step=1, **bounds, **common)
     return container.number_input(
-        min_value=float(m["lo"]),
-        max_value=float(m["hi"]),
+        min_value=float(lo),
+        max_value=float(hi),
         value=float(f.default),
         step=0.1,
         format="%.4g",
         **common,
     )
+
+
+def range_help(f: dataclasses.Field) -> str:
+    """'1..64 here; the command line allows up to 256', or just the range."""
+    here = config_lib.field_range(f, app=True)
+    if f.metadata.get("app_hi") is None:
+        return here
+    return f"{here} here; the command line allows up to {f.metadata['hi']:,}"
+
+
+def url_over_limits() -> list[str]:
+    """Warnings for URL parameters above the app's range (their widgets will ignore them)."""
+    warnings = []
+    for f in config_lib.fields():
+        text = st.query_params.get(f.name)
+        if text is None or f.metadata.get("app_hi") is None:
+            continue
+        try:
+            value = config_lib.coerce(f, text)
+        except ValueError:
+            continue  # not a number: the widget ignores it as it ignores any invalid value
+        limit = f.metadata["app_hi"]
+        if value > limit:
+            warnings.append(
+                f"The link asks for {f.name}={value} (“{f.metadata['label']}”), above this "
+                f"app's limit of {limit:,}; the setting was left at its default. The limits "
+                "keep a shared server within its memory and time; the command line allows up "
+                f"to {f.metadata['hi']:,} (`python -m parity train --help`)."
+            )
+    return warnings
 
 
 def reset_to_defaults() -> None:
@@ -123,6 +155,7 @@ def drop_unreadable_numbers() -> None:
 def render() -> None:
     """The settings sidebar: main fields, then an 'Advanced' expander."""
     drop_unreadable_numbers()
+    over = url_over_limits()  # read before the widgets drop the values from the URL
     sidebar = st.sidebar
     sidebar.header("Settings")
     sidebar.caption(
@@ -137,6 +170,8 @@ def render() -> None:
         if f.name in ADVANCED:
             field_widget(f, advanced)
     sidebar.button("Reset to defaults", on_click=reset_to_defaults, width="stretch")
+    for message in over:
+        st.warning(message, icon=":material/block:")
 
 
 def labels_in(message: str) -> list[str]:
@@ -146,10 +181,15 @@ def labels_in(message: str) -> list[str]:
 
 
 def current_config() -> tuple[Config | None, str | None]:
-    """The sidebar's Config, or None and a message saying what to change."""
+    """The sidebar's Config, or None and a message saying what to change.
+
+    A valid Config is also refused when the app's server could not train it with margin:
+    a field above the app's range, or an estimated peak memory or time over the app's budget
+    (parity.limits).
+    """
     values = {f.name: st.session_state.get(f.name, f.default) for f in config_lib.fields()}
     try:
-        return Config.from_dict(values), None
+        config = Config.from_dict(values)
     except ValueError as err:
         where = ", ".join(f"“{label}”" for label in labels_in(str(err)))
         fix = f"Change {where} in the sidebar" if where else "Change the settings in the sidebar"
@@ -157,6 +197,55 @@ def current_config() -> tuple[Config | None, str | None]:
             None,
             f"These settings cannot be trained: {err}. {fix}, or press “Reset to defaults”.",
         )
+    refused = budget_message(config)
+    return (None, refused) if refused else (config, None)
+
+
+def budget_message(config: Config) -> str | None:
+    """Why this app will not train `config`, naming what to lower, or None if it fits."""
+    over = config_lib.over_app_range(config)
+    if over:
+        name, value, limit = over[0]
+        return (
+            f"{_label(name)} is {value:,}, above this app's limit of {limit:,}. Lower it, "
+            f"or train this setup with the command line: `{cli_command(config)}`."
+        )
+    refusal = limits.app_refusal(config)
+    if refusal is None:
+        return None
+    if refusal.what == "memory":
+        need = (
+            f"about {refusal.needed / limits.MB:,.0f} MB of memory to train (a pessimistic "
+            f"estimate), more than the {refusal.allowed / limits.MB:,.0f} MB"
+        )
+    else:
+        need = (
+            f"up to about {refusal.needed / 60:,.0f} minutes to train (a pessimistic estimate "
+            f"for the whole step budget), more than the {refusal.allowed / 60:,.0f} minutes"
+        )
+    lower = " or ".join(_label(name) for name in refusal.lower)
+    also = "".join(f", or raise {_label(name)}" for name in refusal.raise_)
+    return (
+        f"These settings would need {need} this shared app allows one run. Lower {lower}"
+        f"{also}; or train it with the command line: `{cli_command(config)}`."
+    )
+
+
+def _label(name: str) -> str:
+    field = next(f for f in config_lib.fields() if f.name == name)
+    return f"“{field.metadata['label']}”"
+
+
+def cli_command(config: Config) -> str:
+    """The command line that trains `config`: its non-default fields as flags."""
+    flags = [
+        f"--{f.name.replace('_', '-')} {getattr(config, f.name):g}"
+        if isinstance(f.default, float)
+        else f"--{f.name.replace('_', '-')} {getattr(config, f.name)}"
+        for f in config_lib.fields()
+        if getattr(config, f.name) != f.default
+    ]
+    return " ".join(["python -m parity train", *flags])
 
 
 def require_config() -> Config:

@@ -106,10 +106,10 @@ def test_a_long_string_is_binned_and_stays_small():
 
 
 def test_a_trace_too_big_for_memory_is_cut_with_a_warning():
-    at = page_app("inside", hidden_size="256", steps="20", stop="budget", eval_every="10").run()
+    at = page_app("inside", hidden_size="64", steps="20", stop="budget", eval_every="10").run()
     at.text_input(key="bit_string").set_value("1" * 5000).run()
     no_crash(at)
-    limit = 250_000 // 256
+    limit = 250_000 // 64
     assert f"Showing the first {limit:,} of 5,000 bits" in at.warning[0].value
     assert metrics(at)["Length"] == f"{limit:,} bits"
     for spec in heatmaps(at):

@@ -93,7 +93,8 @@ def test_invalid_settings_stop_the_page_with_an_error(length_calls):
 
 
 def test_a_huge_untrained_budget_waits_for_a_click_here_too(length_calls):
-    at = page_app("lengths", hidden_size="256", batch_size="4096", steps="100000").run()
+    slow = dict(batch_size="1024", max_len="200", steps="10000", stop="budget", eval_every="10000")
+    at = page_app("lengths", **slow).run()  # within the app's limits, minutes to train
     no_crash(at)
     assert "Large training budget" in at.warning[0].value
     assert [b.label for b in at.main.button] == ["Train anyway"]

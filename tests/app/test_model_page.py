@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from parity import commands, modelfile
-from parity.config import Config
+from parity.config import APP_MAX_HIDDEN, Config
 from parity.train import train
 from ui import model_files
 from ui.messages import plain
@@ -127,7 +127,7 @@ def test_another_visitor_does_not_see_my_upload(gru_file):
 def test_uploads_work_while_the_sidebar_config_is_invalid_or_huge(gru_file):
     for query in (
         {"min_len": "30", "max_len": "20"},
-        {"hidden_size": "256", "batch_size": "4096", "steps": "100000"},
+        {"hidden_size": "64", "batch_size": "1024", "min_len": "200", "max_len": "200"},
     ):
         at = page_app("model", **query).run()
         assert at.error or at.warning
@@ -180,3 +180,16 @@ def test_a_downloaded_model_works_in_a_fresh_process(monkeypatch, tmp_path):
     assert [line[0] for line in proc.stdout.splitlines()] == [
         str(s.count("1") % 2) for s in strings
     ]
+
+
+def test_a_model_above_the_apps_limits_is_refused_with_the_command_line_instead():
+    """A 256-unit model (the CLI allows it) would take a shared server's core for minutes."""
+    wide = Config(hidden_size=256, steps=1, stop="budget")
+    blob = modelfile.to_bytes(train(wide).model, wide)
+    at = page_app("model").run()
+    uploader(at).upload("wide.safetensors", blob).run()
+    no_crash(at)
+    assert len(at.error) == 1 and not at.info
+    message = at.error[0].value
+    assert "hidden_size 256" in message and f"limit of {APP_MAX_HIDDEN}" in message
+    assert "python -m parity" in message

@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from parity import config as config_lib
+from parity import limits
 from parity.config import Config
 from ui import sidebar
 
@@ -99,7 +100,10 @@ INVALID_URL_VALUES = {
 def test_invalid_url_values_are_ignored_and_the_defaults_used():
     at = page_app("model", **INVALID_URL_VALUES).run()
     no_crash(at)
-    assert not at.error and not at.warning
+    assert not at.error
+    # Only numbers above the app's range are named (see test_a_link_above_the_apps_limits_...).
+    named = [w.value.split("=")[0].split()[-1] for w in at.warning]
+    assert named == ["hidden_size", "max_len"]
     widgets = sidebar_widgets(at)
     for f in config_lib.fields():
         assert widgets[f.name].value == f.default, f.name
@@ -168,3 +172,62 @@ def test_widget_kinds_follow_the_metadata():
     assert kinds["arch"] == "select" and kinds["lr"] == "log"
     assert kinds["hidden_size"] == "slider" and kinds["steps"] == "number"
     assert kinds["clip"] == "number"
+
+
+# --- the app's limits ------------------------------------------------------------------
+
+
+def test_widgets_offer_the_apps_range_and_say_what_the_cli_allows():
+    at = entry_app().run()
+    widgets = sidebar_widgets(at)
+    for f in config_lib.fields():
+        if f.metadata["app_hi"] is None or widgets[f.name].type == "selectbox":
+            continue
+        assert widgets[f.name].max == f.metadata["app_hi"] < f.metadata["hi"], f.name
+        assert f"allows up to {f.metadata['hi']:,}" in widgets[f.name].help
+
+
+def test_the_issue_link_is_refused_with_warnings_not_trained_at_7_gb(train_calls):
+    """/?hidden_size=256&batch_size=4096&min_len=100&max_len=100&steps=1 (issue 9)."""
+    query = dict(hidden_size="256", batch_size="4096", min_len="100", max_len="100", steps="1")
+    at = page_app("train", **query).run()
+    no_crash(at)
+    warnings = [w.value for w in at.warning]
+    assert len(warnings) == 2
+    for name, text in zip(("hidden_size", "batch_size"), warnings, strict=True):
+        f = next(f for f in config_lib.fields() if f.name == name)
+        assert f"{name}={query[name]}" in text and f.metadata["label"] in text
+        assert f"limit of {f.metadata['app_hi']:,}" in text
+    assert len(train_calls) == 1  # what was trained is within the app's limits
+    trained = train_calls[0]
+    assert (trained.hidden_size, trained.batch_size) == (Config().hidden_size, Config().batch_size)
+    assert (trained.max_len, trained.steps) == (100, 1)
+    assert limits.estimate(trained).bytes <= limits.APP_BYTES
+
+
+OVER_BUDGET = dict(hidden_size="64", batch_size="1024", min_len="200", max_len="200")
+
+
+def test_a_combination_over_the_memory_budget_is_refused_with_what_to_lower(train_calls):
+    config = Config(hidden_size=64, batch_size=1024, min_len=200, max_len=200)
+    assert not config_lib.over_app_range(config)  # every field is within its own limit
+    for page in ("train", "inside", "lengths", "model"):
+        at = page_app(page, **OVER_BUDGET).run()
+        no_crash(at)
+        assert len(at.error) == 1, page
+        message = at.error[0].value
+        needed = limits.estimate(config).bytes / limits.MB
+        assert f"about {needed:,.0f} MB of memory" in message
+        assert f"{limits.APP_BYTES / limits.MB:,.0f} MB" in message
+        for label in ("Batch size", "Longest training string", "Hidden size"):
+            assert label in message
+        assert "python -m parity train --hidden-size 64 --batch-size 1024" in message
+    assert not train_calls
+
+
+def test_a_combination_over_the_time_budget_is_refused(train_calls):
+    at = page_app("train", steps="20000", hidden_size="64", stop="budget", eval_every="1").run()
+    no_crash(at)
+    assert len(at.error) == 1 and "minutes to train" in at.error[0].value
+    assert "“Training steps”" in at.error[0].value and "“Evaluate every”" in at.error[0].value
+    assert not train_calls

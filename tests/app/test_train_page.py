@@ -121,7 +121,7 @@ def test_a_diverged_run_says_what_to_do(monkeypatch):
 
 
 def test_a_huge_budget_warns_and_waits_for_a_click(train_calls):
-    huge = {"hidden_size": "256", "batch_size": "4096", "steps": "100000", "max_len": "1000"}
+    huge = dict(batch_size="1024", max_len="200", steps="10000", stop="budget", eval_every="10000")
     at = page_app("train", **huge).run()
     no_crash(at)
     assert len(at.warning) == 1 and "Large training budget" in at.warning[0].value
