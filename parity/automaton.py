@@ -1,0 +1,293 @@
+"""The finite automaton a trained network computes, read off its states, and its stability.
+
+extract(model) reads SAMPLE_STRINGS seeded strings (each with its own density of ones),
+collects every state (hidden, and cell for an LSTM), and quantises them with k-means, for
+k = 1, 2, ... up to MAX_CLUSTERS, keeping the first k whose transition table is consistent:
+each cluster's states give one answer and, on input 0 and on input 1, go to one cluster (the
+share of states that follow the table's majority is the `agreement`). The table is minimised
+(Moore's partition refinement, the head's answer as output) and compared with the two-state
+parity automaton. A network that has not learned parity gets what its states really do:
+more states, a constant answer, or no consistent table (consistent=False), never a forced two.
+
+Stability: from a typical state of each automaton state, DRIFT_STEPS zeros and, apart,
+DRIFT_STEPS ones are fed; at every step the continuous state must sit in the clusters of
+the state the automaton says it is in. The first step where it does not is where length
+generalization breaks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from . import hidden
+from .kmeans import kmeans, nearest
+from .models import ParityModel
+
+MAX_CLUSTERS = 12  # k-means tries k = 1..MAX_CLUSTERS
+CONSISTENCY = 0.995  # agreement a table needs to count as consistent
+DRIFT_STEPS = 10_000
+DRIFT_CHUNK = 500  # steps read at once in the drift check
+MAX_FEATURE_ELEMENTS = 1_000_000  # sampled states x state width kept for clustering
+PARITY_TRANSITIONS = {0: {"0": 0, "1": 1}, 1: {"0": 1, "1": 0}}
+
+
+@dataclass(frozen=True)
+class Drift:
+    """One stability run: `steps` copies of `bit` fed from a typical state of `state`."""
+
+    state: int
+    bit: str
+    steps: int
+    left_at: int | None  # first step whose state is not where the automaton says; None = stayed
+    found_in: int | None  # the automaton state it was in then (None: outside every state)
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Automaton:
+    """A minimised automaton over {0, 1}: states 0..states-1, numbered breadth-first from 0."""
+
+    states: int
+    start: int
+    accepting: tuple[int, ...]  # the states whose answer is 1 (odd)
+    transitions: dict[int, dict[str, int]]  # {state: {"0": next, "1": next}}
+    consistent: bool  # the quantised table's agreement reached CONSISTENCY
+    agreement: float
+    clusters: int  # k-means clusters before minimisation
+    sampled: int  # states the clusters were fitted on
+    stable: bool  # every drift run stayed where the automaton says
+    drift: tuple[Drift, ...]
+
+    @property
+    def is_parity(self) -> bool:
+        """Exactly the two-state parity automaton: start even, 1 flips, 0 keeps, odd accepts."""
+        return (
+            self.consistent
+            and self.states == 2
+            and self.start == 0
+            and self.accepting == (1,)
+            and self.transitions == PARITY_TRANSITIONS
+        )
+
+    def to_dict(self) -> dict:
+        """JSON-ready: state keys become strings, as JSON objects need."""
+        return {
+            "states": self.states,
+            "start": self.start,
+            "accepting": list(self.accepting),
+            "transitions": {str(s): dict(t) for s, t in self.transitions.items()},
+            "is_parity": self.is_parity,
+            "stable": self.stable,
+            "consistent": self.consistent,
+            "agreement": round(self.agreement, 6),
+            "clusters": self.clusters,
+            "sampled": self.sampled,
+            "drift": [d.to_dict() for d in self.drift],
+        }
+
+
+def refine(labels: list[int], table: list[tuple[int, int]]) -> list[int]:
+    """Moore's partition refinement: the block of each state; equal blocks are equivalent.
+
+    >>> refine([0, 1, 0, 1], [(0, 1), (1, 2), (2, 3), (3, 0)])
+    [0, 1, 0, 1]
+    """
+    block = _renumber(labels)
+    while True:
+        signature = [(block[s], block[a], block[b]) for s, (a, b) in enumerate(table)]
+        new = _renumber(signature)
+        if max(new, default=-1) == max(block, default=-1):
+            return new
+        block = new
+
+
+def _renumber(keys: list) -> list[int]:
+    """Each key's rank in order of first appearance."""
+    ids: dict = {}
+    return [ids.setdefault(key, len(ids)) for key in keys]
+
+
+def reachable(labels, table, start: int) -> tuple[list[int], list[tuple[int, int]], dict]:
+    """The part reachable from `start`, renumbered breadth-first (0 = start, input 0 first).
+
+    Returns (labels, table, old -> new state numbers).
+    """
+    order, new = [start], {start: 0}
+    for state in order:
+        for nxt in table[state]:
+            if nxt not in new:
+                new[nxt] = len(order)
+                order.append(nxt)
+    return [labels[s] for s in order], [(new[a], new[b]) for a, b in (table[s] for s in order)], new
+
+
+def merge(labels, table) -> tuple[list[int], list[tuple[int, int]], list[int]]:
+    """Equivalent states merged: (labels, table) over the blocks, and each state's block."""
+    block = refine(list(labels), list(table))
+    first = {b: s for s, b in reversed(list(enumerate(block)))}  # a member of each block
+    blabels = [labels[first[b]] for b in range(len(first))]
+    btable = [(block[table[first[b]][0]], block[table[first[b]][1]]) for b in range(len(first))]
+    return blabels, btable, block
+
+
+def minimise(labels, table, start: int = 0) -> tuple[list[int], list[tuple[int, int]], dict]:
+    """The minimal reachable automaton: (labels, table, old state -> new state or absent).
+
+    >>> minimise([0, 0, 1, 1], [(1, 2), (0, 3), (3, 0), (2, 1)])[:2]
+    ([0, 1], [(0, 1), (1, 0)])
+    """
+    blabels, btable, block = merge(labels, table)
+    out_labels, out_table, renumber = reachable(blabels, btable, block[start])
+    mapping = {s: renumber[b] for s, b in enumerate(block) if b in renumber}
+    return out_labels, out_table, mapping
+
+
+@dataclass(frozen=True)
+class Quantised:
+    """A clustering of the sampled states and the majority transition table over it."""
+
+    centres: torch.Tensor  # (k, D)
+    assign: torch.Tensor  # (N,)
+    labels: list[int]  # majority answer per cluster
+    table: list[tuple[int, int]]  # majority next cluster on 0, on 1
+    agreement: float
+
+
+def tabulate(centres, assign, next0, next1, answer: torch.Tensor) -> Quantised:
+    """Majority answer and successors per cluster, and the share of states that follow them."""
+    k = len(centres)
+    votes = torch.bincount(assign * 2 + answer, minlength=2 * k).view(k, 2)  # (k, 2)
+    labels = votes.argmax(1)
+    follows = (answer == labels[assign]).sum()
+    table = []
+    for nxt in (next0, next1):
+        counts = torch.bincount(assign * k + nxt, minlength=k * k).view(k, k)  # (k, k)
+        majority = counts.argmax(1)
+        follows += (nxt == majority[assign]).sum()
+        table.append(majority.tolist())
+    agreement = float(follows) / (3 * len(assign))
+    rows = list(zip(table[0], table[1], strict=True))
+    return Quantised(centres, assign, labels.tolist(), rows, agreement)
+
+
+def quantise(x, succ0, succ1, answer, max_clusters: int, seed: int) -> Quantised:
+    """The first k in 1..max_clusters whose table is consistent, else the best agreement."""
+    best = None
+    for k in range(1, max_clusters + 1):
+        centres, assign = kmeans(x, k, seed=seed)
+        q = tabulate(centres, assign, nearest(succ0, centres), nearest(succ1, centres), answer)
+        if best is None or q.agreement > best.agreement:
+            best = q
+        if q.agreement >= CONSISTENCY or len(centres) < k:  # consistent, or no more points
+            break
+    return best
+
+
+def _start_state(labels, table, block, start_next, start_answer: int):
+    """Which minimised state the empty string is in; or a state of its own.
+
+    The network is never asked about the empty string, so the start's own answer does not
+    count: the start joins the state with its successors (preferring its nearest cluster's
+    state, then an even one). Returns (labels, table, start).
+    """
+    want = (block[start_next[0]], block[start_next[1]])
+    fits = [s for s, row in enumerate(table) if row == want]
+    if fits:
+        fits.sort(key=lambda s: (s != block[start_next[2]], labels[s] != 0, s))
+        return labels, table, fits[0]
+    labels, table = labels + [start_answer], table + [want]
+    return labels, table, len(table) - 1
+
+
+def _typical(x: torch.Tensor, q: Quantised, members: list[int]) -> torch.Tensor:
+    """The sampled state nearest the centre of the largest cluster among `members`."""
+    sizes = torch.bincount(q.assign, minlength=len(q.centres))
+    cluster = max(members, key=lambda c: int(sizes[c]))
+    rows = (q.assign == cluster).nonzero().squeeze(1)
+    distance = (x[rows] - q.centres[cluster]).pow(2).sum(1)
+    return x[rows[distance.argmin()]]
+
+
+@torch.no_grad()
+def check_drift(model, starts, expected, centres, cluster_state, steps: int) -> list:
+    """Feed `steps` zeros and ones from each start (S, D); the first step off the automaton.
+
+    expected[b][s] is the automaton's next state from s on bit b; cluster_state maps each
+    cluster to its automaton state (-1: none). Returns (left_at, found_in) per (bit, start).
+    """
+    count = len(starts)
+    bits = torch.tensor([0.0] * count + [1.0] * count)[:, None]  # (2S, 1)
+    state = torch.cat([starts, starts])  # (2S, D)
+    where = np.array(list(range(count)) * 2)  # the state each run should be in
+    table = np.array([expected[0], expected[1]])  # (2, S)
+    which = np.array([0] * count + [1] * count)
+    left_at, left_in = np.zeros(2 * count, dtype=np.int64), np.full(2 * count, -1)
+    for first in range(0, steps, DRIFT_CHUNK):
+        length = min(DRIFT_CHUNK, steps - first)
+        feats = hidden.run_features(model, bits.expand(-1, length).contiguous(), state)
+        found = cluster_state[nearest(feats.reshape(-1, feats.shape[-1]), centres).numpy()]
+        found = found.reshape(2 * count, length)  # (2S, length): automaton state per step
+        for t in range(length):
+            where = table[which, where]
+            new = (found[:, t] != where) & (left_at == 0)
+            left_at[new], left_in[new] = first + t + 1, found[new, t]
+        state = feats[:, -1]
+    return [
+        (int(a), int(s) if s >= 0 else None) if a else (None, None)
+        for a, s in zip(left_at, left_in, strict=True)
+    ]
+
+
+@torch.no_grad()
+def extract(
+    model: ParityModel,
+    *,
+    seed: int = hidden.SAMPLE_SEED,
+    strings: int = hidden.SAMPLE_STRINGS,
+    max_len: int = hidden.SAMPLE_MAX_LEN,
+    max_clusters: int = MAX_CLUSTERS,
+    drift_steps: int = DRIFT_STEPS,
+) -> Automaton:
+    """The minimised automaton `model` computes on its sampled states, with a drift check."""
+    points = max(100, MAX_FEATURE_ELEMENTS // hidden.width(model))
+    sample = hidden.collect(model, strings, max_len, seed, max_points=points)
+    x = sample.features
+    succ = [hidden.successors(model, x, bit) for bit in (0, 1)]
+    answer = torch.from_numpy(sample.answer)
+    q = quantise(x, succ[0], succ[1], answer, max_clusters, seed)
+    labels, table, block = merge(q.labels, q.table)
+    start = sample.start[None]  # (1, D)
+    start_next = [int(nearest(hidden.successors(model, start, b), q.centres)) for b in (0, 1)]
+    start_next.append(int(nearest(start, q.centres)))
+    start_answer = int(hidden.answers(model, start)[0])
+    labels, table, start = _start_state(labels, table, block, start_next, start_answer)
+    labels, table, renumber = reachable(labels, table, start)
+    cluster_state = np.array([renumber.get(b, -1) for b in block])
+    starts = []
+    for state in range(len(labels)):
+        members = [c for c, s in enumerate(cluster_state) if s == state]
+        starts.append(_typical(x, q, members) if members else sample.start)
+    expected = [[row[bit] for row in table] for bit in (0, 1)]
+    runs = check_drift(model, torch.stack(starts), expected, q.centres, cluster_state, drift_steps)
+    count = len(labels)
+    drift = tuple(
+        Drift(i % count, str(i // count), drift_steps, left, found)
+        for i, (left, found) in enumerate(runs)
+    )
+    return Automaton(
+        states=count,
+        start=0,
+        accepting=tuple(s for s, label in enumerate(labels) if label == 1),
+        transitions={s: {"0": a, "1": b} for s, (a, b) in enumerate(table)},
+        consistent=q.agreement >= CONSISTENCY,
+        agreement=q.agreement,
+        clusters=len(q.centres),
+        sampled=len(sample),
+        stable=all(d.left_at is None for d in drift),
+        drift=drift,
+    )
