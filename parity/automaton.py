@@ -149,41 +149,60 @@ def minimise(labels, table, start: int = 0) -> tuple[list[int], list[tuple[int, 
 
 @dataclass(frozen=True)
 class Quantised:
-    """A clustering of the sampled states and the majority transition table over it."""
+    """Clusters of the sampled states, each within one answer, and the majority table."""
 
     centres: torch.Tensor  # (k, D)
-    assign: torch.Tensor  # (N,)
-    labels: list[int]  # majority answer per cluster
+    labels: list[int]  # the answer of each cluster's states
+    assign: torch.Tensor  # (N,) cluster of each sampled state
     table: list[tuple[int, int]]  # majority next cluster on 0, on 1
-    agreement: float
+    agreement: float  # share of (state, input) transitions that follow the table
+
+    def classify(self, x: torch.Tensor, answer: torch.Tensor) -> torch.Tensor:
+        """Each state's cluster (N,): the nearest centre among those of its own answer.
+
+        A state whose answer no cluster has goes to the nearest centre of any answer. x may
+        hold only the first columns of the features (the hidden part of an LSTM's [h, c]).
+        """
+        distance = torch.cdist(x, self.centres[:, : x.shape[1]])  # (N, k)
+        labels = torch.tensor(self.labels)
+        return (distance + OTHER_ANSWER * (answer[:, None] != labels[None])).argmin(dim=1)
 
 
-def tabulate(centres, assign, next0, next1, answer: torch.Tensor) -> Quantised:
-    """Majority answer and successors per cluster, and the share of states that follow them."""
+OTHER_ANSWER = 1e6  # distance added to centres of the other answer
+
+
+def tabulate(centres, labels, assign, next0, next1) -> Quantised:
+    """The majority successor of each cluster on 0 and on 1, and the share that follow it."""
     k = len(centres)
-    votes = torch.bincount(assign * 2 + answer, minlength=2 * k).view(k, 2)  # (k, 2)
-    labels = votes.argmax(1)
-    follows = (answer == labels[assign]).sum()
-    table = []
+    follows, table = 0, []
     for nxt in (next0, next1):
         counts = torch.bincount(assign * k + nxt, minlength=k * k).view(k, k)  # (k, k)
         majority = counts.argmax(1)
-        follows += (nxt == majority[assign]).sum()
+        follows += int((nxt == majority[assign]).sum())
         table.append(majority.tolist())
-    agreement = float(follows) / (3 * len(assign))
+    agreement = follows / (2 * len(assign))
     rows = list(zip(table[0], table[1], strict=True))
-    return Quantised(centres, assign, labels.tolist(), rows, agreement)
+    return Quantised(centres, labels, assign, rows, agreement)
 
 
-def quantise(x, succ0, succ1, answer, max_clusters: int, seed: int) -> Quantised:
-    """The first k in 1..max_clusters whose table is consistent, else the best agreement."""
+def quantise(x, answer, successors, max_clusters: int, seed: int) -> Quantised:
+    """Cluster each answer's states into j = 1, 2, ... clusters; the first consistent table.
+
+    `successors` is [(features, answers) on input 0, on input 1] of every sampled state.
+    States with different answers are never equivalent, so clusters never mix them; j grows
+    until the table is consistent or j reaches max_clusters // 2 (then the best table).
+    """
+    classes = sorted(set(answer.tolist()))
     best = None
-    for k in range(1, max_clusters + 1):
-        centres, assign = kmeans(x, k, seed=seed)
-        q = tabulate(centres, assign, nearest(succ0, centres), nearest(succ1, centres), answer)
+    for j in range(1, max(1, max_clusters // len(classes)) + 1):
+        parts = [kmeans(x[answer == c], j, seed=seed)[0] for c in classes]
+        labels = [c for c, part in zip(classes, parts, strict=True) for _ in range(len(part))]
+        q = Quantised(torch.cat(parts), labels, torch.empty(0), [], 0.0)
+        nxt = [q.classify(f, a) for f, a in successors]
+        q = tabulate(q.centres, labels, q.classify(x, answer), *nxt)
         if best is None or q.agreement > best.agreement:
             best = q
-        if q.agreement >= CONSISTENCY or len(centres) < k:  # consistent, or no more points
+        if q.agreement >= CONSISTENCY or all(len(part) < j for part in parts):
             break
     return best
 
@@ -213,30 +232,44 @@ def _typical(x: torch.Tensor, q: Quantised, members: list[int]) -> torch.Tensor:
     return x[rows[distance.argmin()]]
 
 
+def expected_paths(table: list[tuple[int, int]], steps: int) -> np.ndarray:
+    """The automaton's state after 1..steps copies of each bit from each state: (2S, steps).
+
+    Rows 0..S-1 feed zeros from states 0..S-1; rows S..2S-1 feed ones.
+    """
+    count = len(table)
+    nxt = np.array(table).T  # (2, S): next state on bit b from state s
+    which = np.repeat([0, 1], count)
+    where = np.tile(np.arange(count), 2)
+    paths = np.empty((2 * count, steps), dtype=np.int64)
+    for t in range(steps):
+        where = nxt[which, where]
+        paths[:, t] = where
+    return paths
+
+
 @torch.no_grad()
-def check_drift(model, starts, expected, centres, cluster_state, steps: int) -> list:
+def check_drift(model, starts, table, q: Quantised, cluster_state, steps: int) -> list:
     """Feed `steps` zeros and ones from each start (S, D); the first step off the automaton.
 
-    expected[b][s] is the automaton's next state from s on bit b; cluster_state maps each
-    cluster to its automaton state (-1: none). Returns (left_at, found_in) per (bit, start).
+    The hidden vector h (what the head reads) is classified at every step; the runs use
+    torch's fused module. cluster_state maps each cluster to its automaton state (-1: none).
+    Returns (left_at, found_in) per run, zeros from each state first, then ones.
     """
     count = len(starts)
     bits = torch.tensor([0.0] * count + [1.0] * count)[:, None]  # (2S, 1)
-    state = torch.cat([starts, starts])  # (2S, D)
-    where = np.array(list(range(count)) * 2)  # the state each run should be in
-    table = np.array([expected[0], expected[1]])  # (2, S)
-    which = np.array([0] * count + [1] * count)
+    state = hidden.to_state(model, torch.cat([starts, starts]))
+    paths = expected_paths(table, steps)
     left_at, left_in = np.zeros(2 * count, dtype=np.int64), np.full(2 * count, -1)
     for first in range(0, steps, DRIFT_CHUNK):
         length = min(DRIFT_CHUNK, steps - first)
-        feats = hidden.run_features(model, bits.expand(-1, length).contiguous(), state)
-        found = cluster_state[nearest(feats.reshape(-1, feats.shape[-1]), centres).numpy()]
-        found = found.reshape(2 * count, length)  # (2S, length): automaton state per step
-        for t in range(length):
-            where = table[which, where]
-            new = (found[:, t] != where) & (left_at == 0)
-            left_at[new], left_in[new] = first + t + 1, found[new, t]
-        state = feats[:, -1]
+        outputs, state = model.run(bits.expand(-1, length).contiguous(), state)  # (2S, L, H)
+        flat = outputs.reshape(-1, outputs.shape[-1])  # (2S * L, H)
+        found = cluster_state[q.classify(flat, hidden.answers(model, flat)).numpy()]
+        off = found.reshape(2 * count, length) != paths[:, first : first + length]
+        for run in np.nonzero(off.any(axis=1) & (left_at == 0))[0]:
+            t = int(np.argmax(off[run]))
+            left_at[run], left_in[run] = first + t + 1, found.reshape(2 * count, -1)[run, t]
     return [
         (int(a), int(s) if s >= 0 else None) if a else (None, None)
         for a, s in zip(left_at, left_in, strict=True)
@@ -259,11 +292,14 @@ def extract(
     x = sample.features
     succ = [hidden.successors(model, x, bit) for bit in (0, 1)]
     answer = torch.from_numpy(sample.answer)
-    q = quantise(x, succ[0], succ[1], answer, max_clusters, seed)
+    q = quantise(x, answer, [(f, hidden.answers(model, f)) for f in succ], max_clusters, seed)
     labels, table, block = merge(q.labels, q.table)
     start = sample.start[None]  # (1, D)
-    start_next = [int(nearest(hidden.successors(model, start, b), q.centres)) for b in (0, 1)]
-    start_next.append(int(nearest(start, q.centres)))
+    start_next = []
+    for bit in (0, 1):
+        after = hidden.successors(model, start, bit)
+        start_next.append(int(q.classify(after, hidden.answers(model, after))[0]))
+    start_next.append(int(nearest(start, q.centres)[0]))
     start_answer = int(hidden.answers(model, start)[0])
     labels, table, start = _start_state(labels, table, block, start_next, start_answer)
     labels, table, renumber = reachable(labels, table, start)
@@ -272,8 +308,7 @@ def extract(
     for state in range(len(labels)):
         members = [c for c, s in enumerate(cluster_state) if s == state]
         starts.append(_typical(x, q, members) if members else sample.start)
-    expected = [[row[bit] for row in table] for bit in (0, 1)]
-    runs = check_drift(model, torch.stack(starts), expected, q.centres, cluster_state, drift_steps)
+    runs = check_drift(model, torch.stack(starts), table, q, cluster_state, drift_steps)
     count = len(labels)
     drift = tuple(
         Drift(i % count, str(i // count), drift_steps, left, found)
