@@ -10,7 +10,7 @@ import torch
 from handbuilt import lstm_flipper, minsky_rnn
 
 from parity import automaton, hidden
-from parity.automaton import PARITY_TRANSITIONS, extract, minimise, refine
+from parity.automaton import PARITY_TRANSITIONS, extract
 from parity.config import Config
 from parity.models import build
 
@@ -83,26 +83,6 @@ def test_extraction_is_deterministic_and_json_ready():
     parity = extract(lstm_flipper()).to_dict()
     assert parity["transitions"] == {"0": {"0": 0, "1": 1}, "1": {"0": 1, "1": 0}}
     assert parity["accepting"] == [1] and parity["is_parity"] is True
-
-
-def test_minimise_merges_equivalent_states_and_drops_unreachable_ones():
-    # Minsky's four states (even-0, even-1, odd-0, odd-1) + an unreachable fifth.
-    labels = [0, 0, 1, 1, 1]
-    table = [(0, 3), (0, 3), (2, 1), (2, 1), (4, 4)]
-    out_labels, out_table, mapping = minimise(labels, table, start=0)
-    assert out_labels == [0, 1] and out_table == [(0, 1), (1, 0)]
-    assert mapping == {0: 0, 1: 0, 2: 1, 3: 1}
-
-
-def test_minimise_keeps_states_that_differ_later():
-    # Counting ones mod 3, accepting at 2: no two states are equivalent.
-    labels, table = [0, 0, 1], [(0, 1), (1, 2), (2, 0)]
-    assert minimise(labels, table)[:2] == (labels, table)
-    assert refine(labels, table) == [0, 1, 2]
-    # A constant answer collapses everything to one state.
-    assert minimise([1, 1, 1], table)[:2] == ([1], [(0, 0)])
-    # Breadth-first numbering from the start, input 0 first.
-    assert minimise([0, 1], [(1, 0), (0, 1)], start=1)[:2] == ([1, 0], [(1, 0), (0, 1)])
 
 
 def test_clusters_never_mix_answers_and_the_sample_is_bounded():
