@@ -201,6 +201,34 @@ def _add_trace(commands) -> None:
     )
 
 
+def _add_automaton(commands) -> None:
+    p = _command(
+        commands,
+        "automaton",
+        help="the finite automaton the model computes",
+        description=(
+            "Quantise the model's states over many strings, build and minimise the transition "
+            "table on inputs 0 and 1, compare it with the two-state parity automaton, and "
+            "check that each state stays put under long runs of zeros and of ones."
+        ),
+    )
+    _model_flag(p)
+    p.add_argument(
+        "--drift-steps",
+        type=int_in(1, cfg.MAX_TEST_LEN),
+        default=cfg.MAX_TEST_LEN,
+        metavar="N",
+        help=f"zeros and ones fed from each state in the stability check, 1..{cfg.MAX_TEST_LEN}"
+        f" (default {cfg.MAX_TEST_LEN})",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object: states, start, accepting, transitions, is_parity, "
+        "stable, consistent, agreement, clusters, sampled, drift",
+    )
+
+
 def build_parser() -> Parser:
     """The whole command line."""
     parser = Parser(
@@ -211,6 +239,6 @@ def build_parser() -> Parser:
         ),
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_add_train, _add_predict, _add_evaluate, _add_trace):
+    for add in (_add_train, _add_predict, _add_evaluate, _add_trace, _add_automaton):
         add(commands)
     return parser

@@ -205,3 +205,37 @@ def run_trace(args) -> int:
             [int(v) if c in ints else f"{v:.6g}" for c, v in zip(columns, row, strict=True)]
         )
     return 0
+
+
+def automaton_text(a) -> str:
+    """The extracted automaton for a person: verdict, table, stability."""
+    yes = {True: "yes", False: "no"}
+    lines = [
+        f"parity automaton: {yes[a.is_parity]}; stable: {yes[a.stable]}",
+        f"{a.states} state{'s' * (a.states != 1)} after minimisation, from {a.clusters} "
+        f"clusters of {a.sampled:,} sampled states; {100 * a.agreement:.2f}% of transitions "
+        f"follow the table ({'consistent' if a.consistent else 'not consistent'})",
+        f"{'state':>5}  {'answer':<6}  {'on 0':>4}  {'on 1':>4}",
+    ]
+    for state, row in a.transitions.items():
+        answer = "odd" if state in a.accepting else "even"
+        mark = "  (start)" if state == a.start else ""
+        lines.append(f"{state:>5}  {answer:<6}  {row['0']:>4}  {row['1']:>4}{mark}")
+    for d in a.drift:
+        run = f"state {d.state}, {d.steps:,} {'zeros' if d.bit == '0' else 'ones'}"
+        if d.left_at is None:
+            lines.append(f"{run}: stays on the automaton's path")
+        else:
+            into = f"state {d.found_in}" if d.found_in is not None else "no state"
+            lines.append(f"{run}: leaves its path at step {d.left_at:,} (into {into})")
+    return "\n".join(lines)
+
+
+def run_automaton(args) -> int:
+    """The automaton the model computes (parity.automaton.extract), as text or JSON."""
+    from .automaton import extract
+
+    model, _ = load_model(args.model)
+    found = extract(model, drift_steps=args.drift_steps)
+    print(json.dumps(found.to_dict()) if args.json else automaton_text(found))
+    return 0
