@@ -15,6 +15,7 @@ from .config import MAX_TEST_LEN, Config
 from .evaluate import accuracy
 from .models import ParityModel, build
 from .runtime import use_one_thread
+from .snapshots import Recorder, Snapshot
 
 HISTORY_COLUMNS = ["step", "loss", "train_accuracy", "test_accuracy", "elapsed"]
 TEST_SIZE = 1000
@@ -49,6 +50,10 @@ class TrainResult:
     steps: int  # steps run
     solved_at_step: int | None  # first step whose test accuracy was 1.0
     train_seconds: float  # optimisation time only, evaluation excluded
+    # (step, state_dict copy) at evaluation steps, oldest first, the final model last; thinned
+    # evenly to at most snapshots.MAX_SNAPSHOTS copies and MAX_SNAPSHOT_FLOATS floats in all.
+    # Load one with `build(config).load_state_dict(state)` to replay how the model learned.
+    snapshots: tuple[Snapshot, ...] = ()
 
     @property
     def final_test_accuracy(self) -> float:
@@ -113,6 +118,7 @@ def train(
         config.seed,
     )
     test, check = data.test_set(config, TEST_SIZE), None
+    recorder = Recorder(model)
     rows, status, solved_at, seconds, step = [], "budget", None, 0.0, 0
     for step in range(1, config.steps + 1):
         if should_stop is not None and should_stop():
@@ -134,6 +140,7 @@ def train(
             continue
         test_acc = accuracy(model, test)
         rows.append([step, loss.item(), train_acc, test_acc, seconds])
+        recorder.add(step)
         if on_progress is not None:
             on_progress(Progress(step, config.steps, loss.item(), train_acc, test_acc, seconds))
         if test_acc == 1.0:
@@ -148,4 +155,6 @@ def train(
                     break
     history = pd.DataFrame(rows, columns=HISTORY_COLUMNS)
     model.eval()
-    return TrainResult(config, model, history, status, step, solved_at, seconds)
+    return TrainResult(
+        config, model, history, status, step, solved_at, seconds, recorder.finish(step)
+    )
