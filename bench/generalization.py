@@ -1,12 +1,13 @@
 """The defaults' claim, checked through the command line exactly as a user would run it.
 
 For each seed: `python -m parity train --seed S --json --out F`, then
-`python -m parity evaluate --model F --families all --lengths 1000,10000 --json`: 1,000 random
-strings and every stress family (SIZE strings for each random family) at each length. Prints a
-markdown table per seed and a summary.
+`python -m parity evaluate --model F --lengths 1000,10000 --size 1000 --json` (1,000 random
+strings of each length) and `python -m parity evaluate --model F --families all --lengths
+1000,10000 --size 100 --json` (every stress family: the fixed ones whole, 100 strings of each
+random one). Prints a markdown table per seed and a summary.
 
-    python bench/generalization.py [--seeds 0-99] [--size 1000] [--out FILE]
-        [--train-root DIR]   # train with another checkout (e.g. the old defaults)
+    python bench/generalization.py [--seeds 0-99] [--size 1000] [--family-size 100]
+        [--out FILE] [--train-root DIR]   # train with another checkout (the old defaults)
 
 The "before" of bench/GENERALIZATION.md trains with the commit before the change:
     git archive ec88377 | tar -x -C /tmp/parity-old
@@ -45,23 +46,14 @@ def seed_range(text: str) -> range:
     return range(int(first), int(last or first) + 1)
 
 
-def measure(seed: int, size: int, tmp: str, train_root: Path) -> dict:
-    """Train one seed, then every family at LENGTHS: the run's numbers and the failures."""
+def measure(seed: int, size: int, family_size: int, tmp: str, train_root: Path) -> dict:
+    """Train one seed, then random strings and every family at LENGTHS."""
     model = str(Path(tmp) / f"seed{seed}.safetensors")
     run = parity_cli("train", "--seed", str(seed), "--json", "--out", model, root=train_root)
-    rows = parity_cli(
-        "evaluate",
-        "--model",
-        model,
-        "--families",
-        "all",
-        "--lengths",
-        ",".join(map(str, LENGTHS)),
-        "--size",
-        str(size),
-        "--json",
-    )
-    random = {r["length"]: r["accuracy"] for r in rows if r["family"] == "random"}
+    lengths = ",".join(map(str, LENGTHS))
+    evaluate = ("evaluate", "--model", model, "--lengths", lengths, "--json")
+    random = {r["length"]: r["accuracy"] for r in parity_cli(*evaluate, "--size", str(size))}
+    rows = parity_cli(*evaluate, "--families", "all", "--size", str(family_size))
     failed = [r for r in rows if r["family"] != "random" and r["accuracy"] < 1.0]
     return {"seed": seed, "run": run, "random": random, "failed": failed}
 
@@ -72,7 +64,7 @@ def table_line(m: dict) -> str:
     worst = ", ".join(f"{r['family']} @ {r['length']:,}: {r['accuracy']:.1%}" for r in failed)
     return (
         f"| {m['seed']} | {run['status']} | {verdict} | {run['steps']} "
-        f"| {run['train_seconds']:.2f} | {run['final_test_accuracy']:.1%} "
+        f"| {run['train_seconds']:.2f} | {run['final_test_accuracy']:.1%} | "
         + " | ".join(f"{m['random'][n]:.1%}" for n in LENGTHS)
         + f" | {worst or 'all 100%'} |"
     )
@@ -91,7 +83,7 @@ def summary(measured: list[dict]) -> list[str]:
     steps = [m["run"]["steps"] for m in measured]
     return [
         f"- seeds {measured[0]['seed']}..{measured[-1]['seed']} ({n} runs)",
-        f"- 100% on 1,000 random strings at every length: **{len(random_ok)} of {n}**",
+        f"- 100% on random strings at every length: **{len(random_ok)} of {n}**",
         f"- 100% on every stress family at every length: **{len(family_ok)} of {n}**",
         f"- both: **{len(both)} of {n}**",
         f"- steps: median {statistics.median(steps):g}, max {max(steps)}; training seconds "
@@ -109,12 +101,13 @@ def summary(measured: list[dict]) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=seed_range, default=seed_range("0-9"))
-    parser.add_argument("--size", type=int, default=1000, help="strings per random family")
+    parser.add_argument("--size", type=int, default=1000, help="random strings per length")
+    parser.add_argument("--family-size", type=int, default=100, help="per random family")
     parser.add_argument("--train-root", type=Path, default=ROOT, help="checkout that trains")
     parser.add_argument("--out", type=Path, help="also write the table here")
     args = parser.parse_args()
     lines = [
-        "| seed | stop | verdict | steps | train s | test 50..100 "
+        "| seed | stop | verdict | steps | train s | test 50..100 | "
         + " | ".join(f"random @ {n:,}" for n in LENGTHS)
         + " | families below 100% |",
         "|---" * (7 + len(LENGTHS)) + "|",
@@ -122,7 +115,7 @@ def main() -> None:
     measured = []
     with tempfile.TemporaryDirectory() as tmp:
         for seed in args.seeds:
-            measured.append(measure(seed, args.size, tmp, args.train_root))
+            measured.append(measure(seed, args.size, args.family_size, tmp, args.train_root))
             lines.append(table_line(measured[-1]))
             print(lines[-1], flush=True)
     text = "\n".join([*summary(measured), "", *lines])

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from . import families
+from .automaton import extract
 from .stress import CHECK_FACTOR, Outcome, Row, StressSuite, config_suite
 
 # Short status words, from best to worst.
@@ -124,17 +125,6 @@ def judge(
     )
 
 
-def extract_automaton(model):
-    """parity.automaton.extract(model) (branch h2): .is_parity, .stable, .states, .to_dict()."""
-    # CALL SITE (h2): until parity/automaton.py is merged from branch h2 there is nothing to
-    # extract, and judge() says "its automaton was not checked".
-    try:
-        from .automaton import extract
-    except ImportError:
-        return None
-    return extract(model)
-
-
 def verdict_for(
     model,
     config,
@@ -151,5 +141,5 @@ def verdict_for(
     if diverged_at is not None or test_accuracy < 1.0:
         return judge(test_accuracy, lengths, None, diverged_at=diverged_at, budget=budget)
     outcome = outcome or (suite or config_suite(config)).run(model)
-    automaton = extract_automaton(model) if outcome.passed else None
+    automaton = extract(model) if outcome.passed else None
     return judge(test_accuracy, lengths, outcome, automaton, budget=budget)
