@@ -102,6 +102,14 @@ def lengths_arg(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(str(err)) from None
 
 
+def names_arg(text: str) -> list[str]:
+    """An argparse type: comma-separated names (checked against the registry later)."""
+    names = [part.strip() for part in text.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"expected comma-separated names (got {text!r})")
+    return names
+
+
 def _command(commands, name: str, help: str, **kw) -> Parser:
     """A subcommand parser; no abbreviated flags, so a new config field never breaks one."""
     return commands.add_parser(name, help=help, allow_abbrev=False, **kw)
@@ -172,7 +180,18 @@ def _add_evaluate(commands) -> None:
         help="seed of the random strings (default 0)",
     )
     p.add_argument(
-        "--json", action="store_true", help="print a JSON list of {length, accuracy, size}"
+        "--families",
+        type=names_arg,
+        metavar="NAME,NAME,...",
+        help="stress families instead of plain random strings: 'all' or comma-separated "
+        "names (random, one_then_zeros, zeros_then_one, all_ones, all_zeros, alternating, "
+        "periodic, sparse, dense, zero_run, one_run); SIZE strings each for the random ones",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print a JSON list of {length, accuracy, size} (with --families: "
+        "{family, length, accuracy, strings})",
     )
 
 

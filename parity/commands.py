@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import data, modelfile
+from . import data, families, modelfile
 from .config import MAX_TEST_LEN
 from .evaluate import MAX_ELEMENTS, accuracy_by_length, length_chunks
 from .inspect import trace
@@ -130,7 +130,9 @@ def run_predict(args) -> int:
 
 
 def run_evaluate(args) -> int:
-    """Accuracy per requested length, as a table or JSON."""
+    """Accuracy per requested length (and family, with --families), as a table or JSON."""
+    if args.families:
+        return run_family_evaluate(args)
     model, _ = load_model(args.model)
     table = accuracy_by_length(model, args.lengths, size=args.size, seed=args.seed)
     if args.json:
@@ -139,6 +141,21 @@ def run_evaluate(args) -> int:
     print(f"{'length':>8}  {'accuracy':>9}  {'strings':>7}")
     for row in table.itertuples():
         print(f"{row.length:>8}  {100 * row.accuracy:>8.1f}%  {row.size:>7}")
+    return 0
+
+
+def run_family_evaluate(args) -> int:
+    """Accuracy per family and length: a table grouped by family, or JSON rows."""
+    names = families.check_names(args.families)  # unknown names: exit 2 before loading
+    model, _ = load_model(args.model)
+    table = families.family_accuracy(model, names, args.lengths, count=args.size, seed=args.seed)
+    if args.json:
+        print(json.dumps(table.to_dict(orient="records")))
+        return 0
+    print(f"{'family':<18}  {'length':>8}  {'accuracy':>9}  {'strings':>7}")
+    for row in table.itertuples():
+        label = families.FAMILIES[row.family].label
+        print(f"{label:<18}  {row.length:>8}  {100 * row.accuracy:>8.1f}%  {row.strings:>7}")
     return 0
 
 

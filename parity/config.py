@@ -16,6 +16,7 @@ ARCHS = ("lstm", "gru", "rnn")
 IMPLS = ("torch", "scratch")
 TARGETS = ("every", "final")
 STOPS = ("generalized", "solved", "budget")
+DENSITIES = ("half", "varied")
 
 MAX_TRAIN_LEN = 1000
 MAX_TEST_LEN = 10_000
@@ -70,6 +71,14 @@ class Config:
         "reshuffled every epoch (the Requests-for-Research setup is 100,000).",
         lo=0,
         hi=MAX_TRAIN_SIZE,
+    )
+    density: str = _spec(
+        "varied",
+        "Bit density",
+        "half: every training bit is 1 with probability 0.5; varied: each training string "
+        "draws its own probability of a 1, uniformly from 0 to 1, so long runs of 0s or 1s "
+        "and sparse strings are common (test strings stay half).",
+        choices=DENSITIES,
     )
     test_min_len: int = _spec(
         50,
