@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from parity import charts, inspect
@@ -12,6 +13,9 @@ from parity.models import ParityModel
 # A trace holds (quantities x bits x units) rows: 10,000 bits x 256 units would be 15 million
 # rows, ~3 GB at peak. Strings are cut to keep bits x units within this.
 MAX_TRACE_CELLS = 250_000
+WINDOW = charts.MAX_STEPS  # longer strings show a window of this many steps at first
+TRACKS = 0.99  # a unit whose best single threshold is right this often tracks the parity
+UNIT_ORDERS = ("by number", "by how well they track parity")
 
 COLOURS = (
     "Colours: gates run from white (0, shut) to dark blue (1, open). Candidate, hidden "
@@ -70,4 +74,72 @@ def metric_values(view: TraceView) -> dict[str, str]:
         "True parity": "odd" if truth else "even",
         "Model says": f"{'odd' if guess else 'even'} ({'right' if guess == truth else 'wrong'})",
         "Running answers right": f"{view.prediction['correct'].mean():.1%}",
+    }
+
+
+@dataclass(frozen=True)
+class Recording:
+    """Everything the cells did over one string (inspect.record): name -> (T, H), logit (T,)."""
+
+    arch: str
+    bits: tuple[int, ...]
+    arrays: dict[str, np.ndarray]
+
+    @property
+    def steps(self) -> int:
+        return len(self.bits)
+
+    def prediction(self) -> pd.DataFrame:
+        """The whole string's running prediction (inspect.Trace.prediction's columns)."""
+        return inspect.prediction_frame(self.bits, self.arrays["logit"])
+
+
+def record_string(model: ParityModel, bits: tuple[int, ...]) -> Recording:
+    """Read `bits` once and keep the raw arrays (a few MB at most: see MAX_TRACE_CELLS)."""
+    return Recording(model.arch, bits, inspect.record(model, bits))
+
+
+def window_view(rec: Recording, first: int, last: int) -> TraceView:
+    """Steps first..last (1-based, inclusive) drawn: every step, or binned if wider than WINDOW."""
+    part = slice(first - 1, last)
+    bits = rec.bits[part]
+    arrays = {name: values[part] for name, values in rec.arrays.items()}
+    before = sum(rec.bits[: first - 1]) % 2
+    states, prediction = inspect.frames(rec.arch, bits, arrays, first, before)
+    bins = charts.bins_for(len(bits), rec.arrays["hidden"].shape[1])
+    return TraceView(
+        inspect.cells.QUANTITIES[rec.arch], charts.bin_states(states, bins), prediction, bins
+    )
+
+
+def default_window(steps: int) -> tuple[int, int]:
+    """The first WINDOW steps (all of a short string)."""
+    return 1, min(steps, WINDOW)
+
+
+def unit_labels(ranking: pd.DataFrame, order: str) -> tuple[list[int] | None, dict[int, str]]:
+    """Row order and labels for the heat maps: units that track the parity get a star.
+
+    `ranking` is statemap.unit_ranking's frame; the hidden units' scores decide.
+    """
+    hidden = ranking[ranking["quantity"] == "hidden"].sort_values("rank")
+    names = {
+        int(row.unit): f"★ {row.unit}" if row.accuracy >= TRACKS else str(row.unit)
+        for row in hidden.itertuples()
+    }
+    ranked = [int(u) for u in hidden["unit"]]
+    return (ranked if order == UNIT_ORDERS[1] else None), names
+
+
+def string_metrics(rec: Recording) -> dict[str, str]:
+    """Length, the true parity, the final answer, and how often the running answer was right."""
+    truth = int(sum(rec.bits) % 2)
+    logits = rec.arrays["logit"]
+    guess = int(logits[-1] > 0)
+    running = (np.cumsum(rec.bits) % 2) == (logits > 0)
+    return {
+        "Length": f"{rec.steps:,} bits",
+        "True parity": "odd" if truth else "even",
+        "Model says": f"{'odd' if guess else 'even'} ({'right' if guess == truth else 'wrong'})",
+        "Running answers right": f"{running.mean():.1%}",
     }
