@@ -1,10 +1,12 @@
 """Look inside: what every gate and unit does, step by step, while the model reads a string."""
 
+import functools
+
 import streamlit as st
 
-from parity import charts, data
+from parity import charts, data, machine_charts, window_chart
 from parity.config import MAX_TEST_LEN as MAX_BITS
-from ui import cached, inside, session
+from ui import cached, inside, replay, session
 
 st.title(":material/biotech: Look inside")
 st.markdown(
@@ -53,13 +55,66 @@ if len(bits) > limit:
     )
     bits = bits[:limit]
 
-view = cached.trace(active.key, active.model, tuple(bits))
-for column, (label, value) in zip(st.columns(4), inside.metric_values(view).items(), strict=True):
-    column.metric(label, value)
-if view.caption:
-    st.caption(view.caption)
-for quantity in view.quantities:
-    chart = charts.state_heatmap(view.binned, quantity, show_digits=len(bits) <= 48)
-    st.altair_chart(chart, width="stretch")
-st.caption(inside.COLOURS)
-st.altair_chart(charts.prediction_chart(view.prediction), width="stretch")
+bits = tuple(bits)
+order = st.radio(
+    "Unit order",
+    inside.UNIT_ORDERS,
+    horizontal=True,
+    key="unit_order",
+    help=f"★ marks units that alone tell the running parity on at least {inside.TRACKS:.0%} "
+    "of many sampled steps (What it computes ranks them all).",
+)
+
+
+def window_controls(rec: inside.Recording, key: str) -> tuple[int, int]:
+    """For a long string: the overview with a brush, and the window slider it sets."""
+    if rec.steps <= inside.WINDOW:
+        return 1, rec.steps
+    if not inside.window_fits(st.session_state.get(inside.WINDOW_KEY), rec.steps):
+        st.session_state[inside.WINDOW_KEY] = inside.default_window(rec.steps)
+    window = st.session_state[inside.WINDOW_KEY]
+    st.altair_chart(
+        window_chart.overview_chart(rec.prediction(), window),
+        width="stretch",
+        key=f"overview_{key}",
+        on_select=functools.partial(inside.take_brush, f"overview_{key}", rec.steps),
+        selection_mode=window_chart.BRUSH,
+    )
+    return st.slider(
+        "Window (steps shown below)",
+        min_value=1,
+        max_value=rec.steps,
+        key=inside.WINDOW_KEY,
+        help=f"Drag across the overview, or move this slider. Up to {inside.WINDOW} steps are "
+        "drawn one column each; a wider window is averaged.",
+    )
+
+
+def draw(model, key: str, step: int | None) -> None:
+    """Metrics, heat maps and the running prediction of `model` over the bit string."""
+    rec = cached.recording(key, model, bits)
+    shown = inside.string_metrics(rec)
+    for column, (label, value) in zip(st.columns(len(shown)), shown.items(), strict=True):
+        column.metric(label, value)
+    first, last = window_controls(rec, key)
+    view = inside.window_view(rec, first, last)
+    if view.caption:
+        st.caption(view.caption)
+    ranking = cached.state_map(key, model).ranking
+    unit_order, unit_names = inside.unit_labels(ranking, order)
+    for quantity in view.quantities:
+        chart = charts.state_heatmap(
+            view.binned,
+            quantity,
+            show_digits=last - first < 48,
+            unit_order=unit_order,
+            unit_names=unit_names,
+        )
+        st.altair_chart(chart, width="stretch")
+    st.caption(inside.COLOURS)
+    st.altair_chart(charts.prediction_chart(view.prediction), width="stretch")
+    with st.expander("Which units track the parity?"):
+        st.altair_chart(machine_charts.unit_chart(ranking), width="stretch")
+
+
+replay.show(active, draw)

@@ -5,17 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from parity import evaluate
+from parity import evaluate, statemap
+from parity.automaton import Automaton, extract
 from parity.config import MAX_TEST_LEN
 from parity.models import ParityModel
 
-from . import inside, slots
-
-
-@st.cache_data(max_entries=32, show_spinner="Reading the string step by step…")
-def trace(model_key: str, _model: ParityModel, bits: tuple[int, ...]) -> inside.TraceView:
-    """parity.inspect.trace reduced to what the page draws, cached by (model key, bits)."""
-    return inside.trace_view(_model, bits)
+from . import inside, machine, slots
 
 
 def accuracy_by_length(
@@ -46,3 +41,27 @@ def accuracy_by_length(
 def log_lengths(per_decade: int = 8) -> tuple[int, ...]:
     """The lengths the Length page measures: 1..10,000, evenly spaced on a log axis."""
     return tuple(evaluate.log_lengths(MAX_TEST_LEN, per_decade))
+
+
+@st.cache_data(max_entries=64, show_spinner="Extracting the automaton…")
+def automaton(model_key: str, _model: ParityModel) -> Automaton:
+    """parity.automaton.extract, cached by the model's key."""
+    return extract(_model)
+
+
+@st.cache_data(max_entries=64, show_spinner="Mapping the hidden states…")
+def state_map(model_key: str, _model: ParityModel) -> machine.MapView:
+    """The sampled states on their PCA axes and the unit ranking, cached by the model's key."""
+    return machine.map_view(_model)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def trajectory(model_key: str, _model: ParityModel, bits: tuple[int, ...]) -> pd.DataFrame:
+    """One string's path on the model's state map, cached by (model key, bits)."""
+    return statemap.trajectory(_model, bits, state_map(model_key, _model).projection)
+
+
+@st.cache_data(max_entries=16, show_spinner="Reading the string step by step…")
+def recording(model_key: str, _model: ParityModel, bits: tuple[int, ...]) -> inside.Recording:
+    """Every gate and state over `bits` as arrays (windows are cut from it), cached."""
+    return inside.record_string(_model, bits)

@@ -6,16 +6,18 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import streamlit as st
 
-from parity import charts, inspect
+from parity import charts, inspect, window_chart
 from parity.models import ParityModel
 
 # A trace holds (quantities x bits x units) rows: 10,000 bits x 256 units would be 15 million
 # rows, ~3 GB at peak. Strings are cut to keep bits x units within this.
 MAX_TRACE_CELLS = 250_000
 WINDOW = charts.MAX_STEPS  # longer strings show a window of this many steps at first
-TRACKS = 0.99  # a unit whose best single threshold is right this often tracks the parity
+TRACKS = 0.95  # a unit whose best single threshold is right this often tracks the parity
 UNIT_ORDERS = ("by number", "by how well they track parity")
+WINDOW_KEY = "inside_window"  # session_state key of the window slider: (first, last)
 
 COLOURS = (
     "Colours: gates run from white (0, shut) to dark blue (1, open). Candidate, hidden "
@@ -56,27 +58,6 @@ def max_bits(units: int) -> int:
     return MAX_TRACE_CELLS // max(1, units)
 
 
-def trace_view(model: ParityModel, bits: tuple[int, ...]) -> TraceView:
-    """Trace `bits` and keep only what is drawn (the full trace can be large)."""
-    trace = inspect.trace(model, bits)
-    bins = charts.bins_for(len(bits), model.hidden_size)
-    return TraceView(
-        trace.quantities, charts.bin_states(trace.states, bins), trace.prediction, bins
-    )
-
-
-def metric_values(view: TraceView) -> dict[str, str]:
-    """Length, the true parity, the model's final answer, and how often it was right."""
-    final = view.prediction.iloc[-1]
-    truth, guess = int(final["running_parity"]), int(final["predicted"])
-    return {
-        "Length": f"{view.steps:,} bits",
-        "True parity": "odd" if truth else "even",
-        "Model says": f"{'odd' if guess else 'even'} ({'right' if guess == truth else 'wrong'})",
-        "Running answers right": f"{view.prediction['correct'].mean():.1%}",
-    }
-
-
 @dataclass(frozen=True)
 class Recording:
     """Everything the cells did over one string (inspect.record): name -> (T, H), logit (T,)."""
@@ -110,6 +91,23 @@ def window_view(rec: Recording, first: int, last: int) -> TraceView:
     return TraceView(
         inspect.cells.QUANTITIES[rec.arch], charts.bin_states(states, bins), prediction, bins
     )
+
+
+def window_fits(window, steps: int) -> bool:
+    """Whether a stored window (first, last) lies inside a string of `steps` steps."""
+    return (
+        isinstance(window, tuple | list)
+        and len(window) == 2
+        and 1 <= window[0] <= window[1] <= steps
+    )
+
+
+def take_brush(chart_key: str, steps: int) -> None:
+    """Overview callback: the brushed interval becomes the window (an empty brush is ignored)."""
+    state = st.session_state.get(chart_key) or {}
+    window = window_chart.brushed_window(state.get("selection", {}), steps)
+    if window is not None:
+        st.session_state[WINDOW_KEY] = window
 
 
 def default_window(steps: int) -> tuple[int, int]:
