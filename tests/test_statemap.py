@@ -66,3 +66,13 @@ def test_best_threshold_never_splits_ties():
     # Each value holds one even and one odd state: no threshold beats a coin.
     assert statemap.best_threshold_accuracy(values, torch.tensor([0, 1, 0, 1])).item() == 0.5
     assert statemap.best_threshold_accuracy(values, torch.tensor([1, 1, 0, 0])).item() == 1.0
+
+
+def test_the_map_can_use_only_the_hidden_part_of_an_lstm_state():
+    model = lstm_flipper()
+    sample = hidden.collect(model)
+    projection = statemap.fit(sample.features, sample.parity, dims=model.hidden_size)
+    assert projection.mean.shape == (1,) and projection.axes.shape == (2, 1)
+    xy = projection(sample.features)  # full [h, c] rows in, only h used
+    np.testing.assert_allclose(xy[:, 0], (sample.features[:, 0] - projection.mean[0]).numpy())
+    assert (xy[:, 1] == 0).all()  # a one-unit state has no second axis

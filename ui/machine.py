@@ -23,9 +23,9 @@ class MapView:
 
 
 def map_view(model: ParityModel) -> MapView:
-    """Sample states, fit the map, rank the units (one pass over the sample)."""
+    """Sample states, fit the map of h, rank the units (one pass over the sample)."""
     sample = hidden.collect(model)
-    projection = statemap.fit(sample.features, sample.parity)
+    projection = statemap.fit(sample.features, sample.parity, dims=model.hidden_size)
     return MapView(
         statemap.cloud(sample, projection), projection, statemap.unit_ranking(model, sample)
     )
