@@ -44,6 +44,7 @@ class Drift:
     steps: int
     left_at: int | None  # first step whose state is not where the automaton says; None = stayed
     found_in: int | None  # the automaton state it was in then (None: outside every state)
+    expected: int | None = None  # the state the automaton says it should have been in then
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -199,7 +200,7 @@ def check_drift(model, starts, table, q: Quantised, cluster_state, steps: int) -
 
     The hidden vector h (what the head reads) is classified at every step; the runs use
     torch's fused module. cluster_state maps each cluster to its automaton state (-1: none).
-    Returns (left_at, found_in) per run, zeros from each state first, then ones.
+    Returns (left_at, found_in, expected) per run, zeros from each state first, then ones.
     """
     count = len(starts)
     bits = torch.tensor([0.0] * count + [1.0] * count)[:, None]  # (2S, 1)
@@ -216,8 +217,8 @@ def check_drift(model, starts, table, q: Quantised, cluster_state, steps: int) -
             t = int(np.argmax(off[run]))
             left_at[run], left_in[run] = first + t + 1, found.reshape(2 * count, -1)[run, t]
     return [
-        (int(a), int(s) if s >= 0 else None) if a else (None, None)
-        for a, s in zip(left_at, left_in, strict=True)
+        (int(a), int(s) if s >= 0 else None, int(paths[run, a - 1])) if a else (None, None, None)
+        for run, (a, s) in enumerate(zip(left_at, left_in, strict=True))
     ]
 
 
@@ -256,8 +257,8 @@ def extract(
     runs = check_drift(model, torch.stack(starts), table, q, cluster_state, drift_steps)
     count = len(labels)
     drift = tuple(
-        Drift(i % count, str(i // count), drift_steps, left, found)
-        for i, (left, found) in enumerate(runs)
+        Drift(i % count, str(i // count), drift_steps, left, found, expected)
+        for i, (left, found, expected) in enumerate(runs)
     )
     return Automaton(
         states=count,

@@ -57,7 +57,7 @@ def test_a_forgetting_odd_state_is_caught_by_the_drift_check():
     odd_on_zeros = [d for d in found.drift if d.state == 1 and d.bit == "0"]
     assert len(odd_on_zeros) == 1
     left = odd_on_zeros[0]
-    assert left.found_in == 0  # it falls into the even state ...
+    assert left.found_in == 0 and left.expected == 1  # it falls into the even state ...
     assert 5 < left.left_at < 200  # ... after more than 5 zeros and fewer than 200
     # It starts from a typical odd state, not the one after a single 1: close, not equal.
     first_wrong = next(n for n in range(200) if one_then_zeros(model, n) == 0)

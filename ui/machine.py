@@ -32,15 +32,16 @@ def map_view(model: ParityModel) -> MapView:
 
 
 def drift_phrase(automaton: Automaton) -> str | None:
-    """The first drift in words, e.g. 'state 1 (odd) leaves its cluster after 20 zeros'."""
+    """The first drift in words: 'after 20 zeros from state 1 (odd), the network is in
+    state 0, where the automaton says state 1'."""
     for d in automaton.drift:
         if d.left_at is not None:
             answer = "odd" if d.state in automaton.accepting else "even"
             into = f"state {d.found_in}" if d.found_in is not None else "no state"
-            run = "zeros" if d.bit == "0" else "ones"
+            run = ("zero" if d.bit == "0" else "one") + ("s" if d.left_at != 1 else "")
             return (
-                f"state {d.state} ({answer}) leaves its path after {d.left_at:,} {run} "
-                f"(it lands in {into})"
+                f"after {d.left_at:,} {run} from state {d.state} ({answer}), the network is "
+                f"in {into}, where the automaton says state {d.expected}"
             )
     return None
 
@@ -58,7 +59,7 @@ def verdict(automaton: Automaton) -> tuple[str, str]:
     if a.is_parity:
         return "warning", (
             "**The two-state parity automaton on short strings, but not stable**: "
-            f"{drift}. Strings with a run that long are answered wrong."
+            f"{drift}. Long runs like this are where length generalization breaks."
         )
     plural = "s" if a.states != 1 else ""
     consistency = f"{a.agreement:.1%} of the sampled transitions follow this table" + (
