@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from parity import cells
 from parity.config import Config
-from ui import inside
+from ui import inside, replay, session
 
 from .helpers import charts, metrics, no_crash, page_app
 
@@ -159,3 +159,16 @@ def test_a_trace_too_big_for_memory_is_cut_with_a_warning():
     for spec in heatmaps(at):
         frame = rect_frame(spec)
         assert frame["last"].max() == inside.WINDOW and len(frame) <= 8_000
+
+
+def test_scrubbing_training_redraws_the_heat_maps_with_earlier_weights():
+    at = page_app("inside").run()
+    slider = at.select_slider(key=replay.STEP)
+    steps = list(slider.options)
+    assert slider.value == int(steps[-1].split()[0])  # the final model first
+    final = rect_frame(next(m for m in heatmaps(at) if m["title"] == "hidden"))["value"]
+    slider.set_value(int(steps[0])).run()
+    no_crash(at)
+    first = rect_frame(next(m for m in heatmaps(at) if m["title"] == "hidden"))["value"]
+    assert len(first) == len(final) and not first.equals(final)
+    assert metrics(at)["Length"] == f"{len(session.DEFAULT_BITS)} bits"
