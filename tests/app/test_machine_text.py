@@ -21,8 +21,10 @@ def test_a_forgetting_machine_is_told_where_it_drifts():
     found = extract(lstm_flipper(4.0))
     kind, text = machine.verdict(found)
     left = next(d for d in found.drift if d.left_at is not None)
+    assert (left.state, left.bit, left.found_in, left.expected) == (1, "0", 0, 1)
     assert kind == "info" and text.startswith("**Not the parity automaton**")
+    zeros = "zero" if left.left_at == 1 else "zeros"
     assert (
-        f"after {left.left_at} zeros from state 1 (odd), the network is in state 0, where the "
-        "automaton says state 1" in text
+        f"after {left.left_at} {zeros} from state 1 (odd), the network is in state 0, where "
+        "the automaton says state 1" in text
     )
