@@ -115,9 +115,10 @@ class Config:
     stop: str = _spec(
         "generalized",
         "When to stop",
-        "generalized: once the test set is classified perfectly and a check on "
-        "much longer strings (10x the test maximum) is perfect too; solved: at "
-        "the first perfect test score; budget: run every step.",
+        "generalized: once the test set is classified perfectly and, 10x the test "
+        "maximum long, so are 1,000 random strings and every stress family (a 1 then "
+        "zeros, long runs, sparse, periodic...); solved: at the first perfect test "
+        "score; budget: run every step.",
         choices=STOPS,
     )
     eval_every: int = _spec(
