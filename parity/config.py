@@ -123,6 +123,15 @@ class Config:
         "the first perfect test score; budget: run every step.",
         choices=STOPS,
     )
+    restart_after: int = _spec(
+        500,
+        "Restart after",
+        "With stop=generalized: when the stress check still fails this many steps after "
+        "the test set was first solved, start again from fresh weights (seeded by the seed "
+        "and the attempt); 0: never restart.",
+        lo=0,
+        hi=100_000,
+    )
     eval_every: int = _spec(
         10, "Evaluate every", "Steps between evaluations of the test set.", lo=1, hi=10_000
     )
