@@ -44,3 +44,18 @@ def test_fresh_weights_are_seeded_by_the_seed_and_the_attempt():
     rule.fresh_weights(model)
     second = build(CONFIG.replace(seed=CONFIG.seed + 2 * RESTART_SEED_STEP))
     assert torch.equal(model.rnn.weight_hh_l0, second.rnn.weight_hh_l0)
+
+
+def test_a_stuck_seed_restarts_and_ends_a_parity_machine():
+    """Seed 102's first attempt solves the test set by step ~100 but its odd state fades
+    under zeros; without restarts it ran all 2,000 steps and still failed."""
+    from parity.train import train
+
+    result = train(Config(seed=102))
+    assert result.restarts >= 1 and result.status == "generalized"
+    assert result.verdict.is_parity_machine, result.verdict.headline
+    tested = result.history["test_accuracy"].tolist()
+    first = tested.index(1.0)
+    assert min(tested[first:]) < 0.75  # fresh weights: back to guessing, then solved again
+    assert result.steps >= result.solved_at_step + Config().restart_after
+    assert result.summary()["restarts"] == result.restarts
