@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-LENGTHS = (1000, 10_000)
+LENGTHS = (1000, 10_000)  # the default; --lengths changes it
 
 
 def parity_cli(*args: str, root: Path = ROOT) -> dict | list:
@@ -55,6 +55,44 @@ def measure(seed: int, size: int, family_size: int, tmp: str, train_root: Path) 
     random = {r["length"]: r["accuracy"] for r in parity_cli(*evaluate, "--size", str(size))}
     rows = parity_cli(*evaluate, "--families", "all", "--size", str(family_size))
     failed = [r for r in rows if r["family"] != "random" and r["accuracy"] < 1.0]
+    return {"seed": seed, "run": run, "random": random, "failed": failed}
+
+
+def load_package(root: Path, alias: str):
+    """Another checkout's `parity` package, imported under `alias` (its own modules inside)."""
+    import importlib.util
+
+    init = root / "parity" / "__init__.py"
+    spec = importlib.util.spec_from_file_location(alias, init, submodule_search_locations=[])
+    package = importlib.util.module_from_spec(spec)
+    package.__path__ = [str(init.parent)]
+    sys.modules[alias] = package
+    spec.loader.exec_module(package)
+    return package
+
+
+def measure_in_process(seed: int, size: int, family_size: int, train_root: Path) -> dict:
+    """measure() without the command line: the very functions the CLI calls, same arguments.
+
+    One process, one torch import: what makes 200 seeds at length 10,000 fit on 2 busy cores.
+    """
+    import importlib
+
+    from parity import evaluate, families
+
+    name = "parity" if train_root == ROOT else "parity_trained_by"
+    if name not in sys.modules:
+        load_package(train_root, name)
+    trainer = importlib.import_module(f"{name}.train")
+    config = importlib.import_module(f"{name}.config").Config(seed=seed)
+    result = trainer.train(config)
+    run = result.summary()
+    model = result.model
+    model.impl = "torch"
+    table = evaluate.accuracy_by_length(model, LENGTHS, size=size)
+    random = dict(zip(table["length"].tolist(), table["accuracy"].tolist(), strict=True))
+    rows = families.family_accuracy(model, families.ALL, LENGTHS, count=family_size)
+    failed = [r for r in rows.to_dict("records") if r["family"] != "random" and r["accuracy"] < 1]
     return {"seed": seed, "run": run, "random": random, "failed": failed}
 
 
@@ -103,9 +141,17 @@ def main() -> None:
     parser.add_argument("--seeds", type=seed_range, default=seed_range("0-9"))
     parser.add_argument("--size", type=int, default=1000, help="random strings per length")
     parser.add_argument("--family-size", type=int, default=100, help="per random family")
+    parser.add_argument("--lengths", default="1000,10000", help="comma-separated lengths")
     parser.add_argument("--train-root", type=Path, default=ROOT, help="checkout that trains")
     parser.add_argument("--out", type=Path, help="also write the table here")
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="call the functions the CLI calls, in this process (no torch import per step)",
+    )
     args = parser.parse_args()
+    global LENGTHS
+    LENGTHS = tuple(int(n) for n in args.lengths.split(","))
     lines = [
         "| seed | stop | verdict | steps | train s | test 50..100 | "
         + " | ".join(f"random @ {n:,}" for n in LENGTHS)
@@ -115,7 +161,13 @@ def main() -> None:
     measured = []
     with tempfile.TemporaryDirectory() as tmp:
         for seed in args.seeds:
-            measured.append(measure(seed, args.size, args.family_size, tmp, args.train_root))
+            if args.in_process:
+                sys.path.insert(0, str(ROOT))
+                measured.append(
+                    measure_in_process(seed, args.size, args.family_size, args.train_root)
+                )
+            else:
+                measured.append(measure(seed, args.size, args.family_size, tmp, args.train_root))
             lines.append(table_line(measured[-1]))
             print(lines[-1], flush=True)
     text = "\n".join([*summary(measured), "", *lines])

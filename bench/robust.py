@@ -1,7 +1,7 @@
 """Search for robust defaults: train seeds in a loop, then test every family at long lengths.
 
     nice python bench/robust.py --seeds 0-19 --lengths 1000 [--set density=varied ...]
-        [--passes 1] [--size 1000]
+        [--size 1000]
 
 Per seed it prints steps, training seconds, the stop status and the worst family at each
 length; at the end, how many seeds were perfect on every family at every length.
@@ -50,13 +50,11 @@ def main() -> None:
     parser.add_argument("--seeds", type=parse_seeds, default=parse_seeds("0-19"))
     parser.add_argument("--lengths", default="1000")
     parser.add_argument("--size", type=int, default=1000, help="strings per random family")
-    parser.add_argument("--passes", type=int, default=1, help="train.STOP_PASSES")
     parser.add_argument("--set", nargs="*", default=[], help="config changes, name=value")
     args = parser.parse_args()
-    train_module.STOP_PASSES = args.passes
     lengths = [int(n) for n in args.lengths.split(",")]
     changes = config_changes(args.set)
-    print(f"# {changes} passes={args.passes} lengths={lengths}", flush=True)
+    print(f"# {changes} lengths={lengths}", flush=True)
     perfect, seconds, steps = 0, [], []
     for seed in args.seeds:
         result = train_module.train(Config(seed=seed, **changes))
@@ -69,6 +67,7 @@ def main() -> None:
         worst = ", ".join(f"{r.family}@{r.length}={r.accuracy:.3f}" for r in bad.itertuples())
         print(
             f"seed {seed:3d} {result.status:11s} steps {result.steps:5d} "
+            f"restarts {result.restarts} "
             f"train {result.train_seconds:.3f}s eval {time.perf_counter() - started:.1f}s "
             f"{'OK' if bad.empty else 'FAIL ' + worst}",
             flush=True,

@@ -79,6 +79,8 @@ def human_summary(s: dict) -> str:
         f"test accuracy {100 * s['final_test_accuracy']:.1f}%, "
         f"train accuracy {100 * s['final_train_accuracy']:.1f}%, loss {s['final_loss']:.4g}",
     ]
+    if s.get("verdict"):
+        lines.append(f"verdict: {s['verdict']['status']}: {s['verdict']['headline']}")
     if "model_file" in s:
         lines.append(f"model saved to {s['model_file']}")
     return "\n".join(lines)

@@ -21,6 +21,8 @@ DENSITIES = ("half", "varied")
 MAX_TRAIN_LEN = 1000
 MAX_TEST_LEN = 10_000
 MAX_TRAIN_SIZE = 100_000
+CHECK_FACTOR = 10  # the stop rule's and the verdict's check: this many times the test maximum
+CHECK_SIZE = 1000  # random strings in that check (100 let a 1% error rate pass 1 time in 3)
 MAX_TRAIN_BITS = 10_000_000  # train_size x max_len: a fixed training set stays under ~40 MB
 
 
@@ -115,10 +117,20 @@ class Config:
     stop: str = _spec(
         "generalized",
         "When to stop",
-        "generalized: once the test set is classified perfectly and a check on "
-        "much longer strings (10x the test maximum) is perfect too; solved: at "
+        "generalized: once the test set is classified perfectly and, "
+        f"{CHECK_FACTOR}x the test maximum long, so are {CHECK_SIZE:,} random strings and "
+        "every stress family (a 1 then zeros, long runs, sparse, periodic...); solved: at "
         "the first perfect test score; budget: run every step.",
         choices=STOPS,
+    )
+    restart_after: int = _spec(
+        500,
+        "Restart after",
+        "With stop=generalized: when the stress check still fails this many steps after "
+        "the test set was first solved, start again from fresh weights (seeded by the seed "
+        "and the attempt); 0: never restart.",
+        lo=0,
+        hi=100_000,
     )
     eval_every: int = _spec(
         10, "Evaluate every", "Steps between evaluations of the test set.", lo=1, hi=10_000

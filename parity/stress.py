@@ -13,11 +13,10 @@ from dataclasses import dataclass
 import torch
 
 from . import families
-from .config import MAX_TEST_LEN
+from .config import CHECK_FACTOR, CHECK_SIZE, MAX_TEST_LEN
 from .data import CHECK_SEED_OFFSET, Batch
 
-CHECK_FACTOR = 10  # the check uses strings this many times the test maximum (capped)
-CHECK_SIZE = 1000  # random strings (p = 0.5) in the check: 100 let a 1% error rate pass 1 in 3
+__all__ = ["CHECK_FACTOR", "CHECK_SIZE", "StressSuite", "check_length", "config_suite"]
 STRESS_SIZE = 250  # strings of each other random family (sparse, dense, embedded runs)
 
 

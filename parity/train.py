@@ -16,12 +16,12 @@ from .evaluate import accuracy
 from .models import ParityModel, build
 from .runtime import use_one_thread
 from .snapshots import Recorder, Snapshot
+from .stopping import StopRule
 from .stress import CHECK_FACTOR, CHECK_SIZE, StressSuite, config_suite
 from .verdict import Verdict, verdict_for
 
 HISTORY_COLUMNS = ["step", "loss", "train_accuracy", "test_accuracy", "elapsed"]
 TEST_SIZE = 1000
-STOP_PASSES = 1  # consecutive evaluations that must pass the stress check before stopping
 __all__ = ["CHECK_FACTOR", "CHECK_SIZE", "StressSuite"]
 
 
@@ -58,6 +58,7 @@ class TrainResult:
     snapshots: tuple[Snapshot, ...] = ()
     # What was shown about the model: parity machine or not, with its evidence (parity.verdict)
     verdict: Verdict | None = None
+    restarts: int = 0  # fresh starts after the stress check kept failing (config.restart_after)
 
     @property
     def final_test_accuracy(self) -> float:
@@ -76,6 +77,7 @@ class TrainResult:
                 float(self.history["train_accuracy"].iloc[-1]) if len(self.history) else 0.0
             ),
             "final_loss": float(self.history["loss"].iloc[-1]) if len(self.history) else None,
+            "restarts": self.restarts,
             "verdict": self.verdict.to_dict() if self.verdict else None,
         }
 
@@ -122,7 +124,7 @@ def train(
         config.seed,
         config.density,
     )
-    test, suite, outcome, passes = data.test_set(config, TEST_SIZE), None, None, 0
+    test, rule = data.test_set(config, TEST_SIZE), StopRule(config)
     recorder = Recorder(model)
     rows, status, solved_at, seconds, step = [], "budget", None, 0.0, 0
     for step in range(1, config.steps + 1):
@@ -150,28 +152,25 @@ def train(
             on_progress(Progress(step, config.steps, loss.item(), train_acc, test_acc, seconds))
         if test_acc == 1.0:
             solved_at = solved_at or step
-            if config.stop == "solved":
-                status = "solved"
-                break
-            if config.stop == "generalized":
-                suite = suite or config_suite(config)
-                outcome = suite.run(model, stop_early=True)
-                passes = passes + 1 if outcome.passed else 0
-                if passes >= STOP_PASSES:
-                    status = "generalized"
-                    break
-        else:
-            passes = 0
+        decision = rule.decide(model, step, test_acc)
+        if decision == "restart":
+            rule.fresh_weights(model)
+            optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
+        elif decision is not None:
+            status = decision
+            break
     history = pd.DataFrame(rows, columns=HISTORY_COLUMNS)
     model.eval()
     verdict = verdict_for(
         model,
         config,
         float(history["test_accuracy"].iloc[-1]) if rows else 0.0,
-        suite=suite,
-        outcome=outcome if status == "generalized" else None,
+        suite=rule.suite,
+        outcome=rule.outcome if status == "generalized" else None,
         diverged_at=step if status == "diverged" else None,
         budget=step if status == "budget" else None,
     )
     snaps = recorder.finish(step)
-    return TrainResult(config, model, history, status, step, solved_at, seconds, snaps, verdict)
+    return TrainResult(
+        config, model, history, status, step, solved_at, seconds, snaps, verdict, rule.restarts
+    )

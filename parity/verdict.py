@@ -112,8 +112,7 @@ def judge(
         return Verdict(CHECKS_PASSED, f"{checked}; its automaton was not checked", False, rows)
     summary = automaton.to_dict()
     if automaton.is_parity and automaton.stable:
-        headline = f"a parity machine: {checked}, and its states form the stable two-state "
-        headline += "parity automaton"
+        headline = f"{checked}, and its states form the stable two-state parity automaton"
         return Verdict(PARITY_MACHINE, headline, True, rows, automaton=summary)
     why = (
         "two-state parity automaton, but its states drift on long runs"
