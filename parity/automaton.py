@@ -204,6 +204,18 @@ def expected_paths(table: list[tuple[int, int]], steps: int) -> np.ndarray:
     return paths
 
 
+REPEAT_TOLERANCE = 1e-6  # a whole state this close to itself two steps later has settled
+
+
+def _settled(model, bits: torch.Tensor, state):
+    """The h of the next two steps (2M, 2, H) if every run's whole state (h, and c) is back
+    within REPEAT_TOLERANCE after them (a fixed point or a 2-cycle, which then goes on for
+    ever); else None."""
+    outputs, ahead = model.run(bits.expand(-1, 2).contiguous(), state)
+    now, later = hidden.to_features(model, state), hidden.to_features(model, ahead)
+    return outputs if float((later - now).abs().max()) <= REPEAT_TOLERANCE else None
+
+
 @torch.no_grad()
 def check_drift(model, starts, owners, table, q: Quantised, cluster_state, steps: int) -> list:
     """Feed `steps` zeros and ones from each start (M, D) of automaton state owners[m].
@@ -225,10 +237,19 @@ def check_drift(model, starts, owners, table, q: Quantised, cluster_state, steps
         flat = outputs.reshape(-1, outputs.shape[-1])  # (2M * L, H)
         found = cluster_state[q.classify(flat, hidden.answers(model, flat)).numpy()]
         found = found.reshape(2 * count, length)
+        rest = steps - first - length
+        cycle = _settled(model, bits, state) if rest else None
+        if cycle is not None:  # every run repeats its next two steps for ever
+            flat = cycle.reshape(-1, cycle.shape[-1])  # (2M * 2, H)
+            two = cluster_state[q.classify(flat, hidden.answers(model, flat)).numpy()]
+            tail = np.tile(two.reshape(2 * count, 2), (rest + 1) // 2)[:, :rest]
+            found, length = np.concatenate([found, tail], axis=1), length + rest
         off = found != paths[:, first : first + length]
         for run in np.nonzero(off.any(axis=1) & (left_at == 0))[0]:
             t = int(np.argmax(off[run]))
             left_at[run], left_in[run] = first + t + 1, found[run, t]
+        if first + length >= steps:
+            break
     return [
         (int(a), int(s) if s >= 0 else None, int(paths[run, a - 1])) if a else (None, None, None)
         for run, (a, s) in enumerate(zip(left_at, left_in, strict=True))
