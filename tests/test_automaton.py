@@ -99,3 +99,11 @@ def test_clusters_never_mix_answers_and_the_sample_is_bounded():
     labels = torch.tensor(q.labels)
     assert torch.equal(labels[q.assign], answer)
     assert 0.0 <= q.agreement <= 1.0 and len(q.centres) <= automaton.MAX_CLUSTERS
+
+
+def test_settled_runs_are_extrapolated_exactly(monkeypatch):
+    """Stopping early once states repeat gives what running every step gives."""
+    models = [lstm_flipper(), lstm_flipper(4.0), minsky_rnn(), build(Config(arch="gru", seed=5))]
+    early = [extract(m, drift_steps=3_000).drift for m in models]
+    monkeypatch.setattr(automaton, "REPEAT_TOLERANCE", -1.0)  # never settled: run every step
+    assert [extract(m, drift_steps=3_000).drift for m in models] == early
