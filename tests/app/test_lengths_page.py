@@ -106,7 +106,8 @@ def family_grid(at):
     """The stress-family heat map's cells: family, length, accuracy, strings (and labels)."""
     spec = charts(at)[1]
     assert spec["title"] == "Accuracy by family and length"
-    return spec["frames"][spec["layer"][0]["data"]["name"]]
+    data = spec["layer"][0].get("data") or spec["data"]  # shared by both layers
+    return spec["frames"][data["name"]]
 
 
 def test_every_family_at_every_grid_length_for_the_default_model():
