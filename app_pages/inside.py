@@ -1,10 +1,8 @@
 """Look inside: what every gate and unit does, step by step, while the model reads a string."""
 
-import functools
-
 import streamlit as st
 
-from parity import charts, data, machine_charts, window_chart
+from parity import charts, data, machine_charts
 from parity.config import MAX_TEST_LEN as MAX_BITS
 from ui import cached, inside, replay, session
 
@@ -66,37 +64,13 @@ order = st.radio(
 )
 
 
-def window_controls(rec: inside.Recording, key: str) -> tuple[int, int]:
-    """For a long string: the overview with a brush, and the window slider it sets."""
-    if rec.steps <= inside.WINDOW:
-        return 1, rec.steps
-    if not inside.window_fits(st.session_state.get(inside.WINDOW_KEY), rec.steps):
-        st.session_state[inside.WINDOW_KEY] = inside.default_window(rec.steps)
-    window = st.session_state[inside.WINDOW_KEY]
-    st.altair_chart(
-        window_chart.overview_chart(rec.prediction(), window),
-        width="stretch",
-        key=f"overview_{key}",
-        on_select=functools.partial(inside.take_brush, f"overview_{key}", rec.steps),
-        selection_mode=window_chart.BRUSH,
-    )
-    return st.slider(
-        "Window (steps shown below)",
-        min_value=1,
-        max_value=rec.steps,
-        key=inside.WINDOW_KEY,
-        help=f"Drag across the overview, or move this slider. Up to {inside.WINDOW} steps are "
-        "drawn one column each; a wider window is averaged.",
-    )
-
-
 def draw(model, key: str, step: int | None) -> None:
     """Metrics, heat maps and the running prediction of `model` over the bit string."""
     rec = cached.recording(key, model, bits)
     shown = inside.string_metrics(rec)
     for column, (label, value) in zip(st.columns(len(shown)), shown.items(), strict=True):
         column.metric(label, value)
-    first, last = window_controls(rec, key)
+    first, last = inside.window_controls(rec, key)
     view = inside.window_view(rec, first, last)
     if view.caption:
         st.caption(view.caption)

@@ -1,7 +1,8 @@
-"""The Look inside page's pieces: a compact, drawable trace, its metrics, what colours mean."""
+"""The Look inside page's pieces: a recorded string, windows of it, unit labels, metrics."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -141,3 +142,27 @@ def string_metrics(rec: Recording) -> dict[str, str]:
         "Model says": f"{'odd' if guess else 'even'} ({'right' if guess == truth else 'wrong'})",
         "Running answers right": f"{running.mean():.1%}",
     }
+
+
+def window_controls(rec: Recording, key: str) -> tuple[int, int]:
+    """For a long string: the overview with a brush, and the window slider it sets."""
+    if rec.steps <= WINDOW:
+        return 1, rec.steps
+    if not window_fits(st.session_state.get(WINDOW_KEY), rec.steps):
+        st.session_state[WINDOW_KEY] = default_window(rec.steps)
+    window = st.session_state[WINDOW_KEY]
+    st.altair_chart(
+        window_chart.overview_chart(rec.prediction(), window),
+        width="stretch",
+        key=f"overview_{key}",
+        on_select=functools.partial(take_brush, f"overview_{key}", rec.steps),
+        selection_mode=window_chart.BRUSH,
+    )
+    return st.slider(
+        "Window (steps shown below)",
+        min_value=1,
+        max_value=rec.steps,
+        key=WINDOW_KEY,
+        help=f"Drag across the overview, or move this slider. Up to {WINDOW} steps are "
+        "drawn one column each; a wider window is averaged.",
+    )
