@@ -19,6 +19,12 @@ pages = [
         "app_pages/inside.py", title="Look inside", icon=":material/biotech:", url_path="inside"
     ),
     st.Page(
+        "app_pages/machine.py",
+        title="What it computes",
+        icon=":material/account_tree:",
+        url_path="machine",
+    ),
+    st.Page(
         "app_pages/lengths.py",
         title="Length generalization",
         icon=":material/straighten:",

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from parity import charts, data
+from parity import charts, data, machine_charts
 from parity.config import MAX_TEST_LEN as MAX_BITS
-from ui import cached, inside, session
+from ui import cached, inside, replay, session
 from ui.messages import plain
 
 st.title(":material/biotech: Look inside")
@@ -54,13 +54,42 @@ if len(bits) > limit:
     )
     bits = bits[:limit]
 
-view = cached.trace(active.key, active.model, tuple(bits))
-for column, (label, value) in zip(st.columns(4), inside.metric_values(view).items(), strict=True):
-    column.metric(label, value)
-if view.caption:
-    st.caption(view.caption)
-for quantity in view.quantities:
-    chart = charts.state_heatmap(view.binned, quantity, show_digits=len(bits) <= 48)
-    st.altair_chart(chart, width="stretch")
-st.caption(inside.COLOURS)
-st.altair_chart(charts.prediction_chart(view.prediction), width="stretch")
+bits = tuple(bits)
+order = st.radio(
+    "Unit order",
+    inside.UNIT_ORDERS,
+    horizontal=True,
+    key="unit_order",
+    help=f"★ marks units that alone tell the running parity on at least {inside.TRACKS:.0%} "
+    "of many sampled steps (What it computes ranks them all).",
+)
+
+
+def draw(model, key: str, step: int | None) -> None:
+    """Metrics, heat maps and the running prediction of `model` over the bit string."""
+    rec = cached.recording(key, model, bits)
+    shown = inside.string_metrics(rec)
+    for column, (label, value) in zip(st.columns(len(shown)), shown.items(), strict=True):
+        column.metric(label, value)
+    first, last = inside.window_controls(rec, key)
+    view = inside.window_view(rec, first, last)
+    if view.caption:
+        st.caption(view.caption)
+    ranking = cached.state_map(key, model).ranking
+    unit_order, unit_names = inside.unit_labels(ranking, order)
+    for quantity in view.quantities:
+        chart = charts.state_heatmap(
+            view.binned,
+            quantity,
+            show_digits=last - first < 48,
+            unit_order=unit_order,
+            unit_names=unit_names,
+        )
+        st.altair_chart(chart, width="stretch")
+    st.caption(inside.COLOURS)
+    st.altair_chart(charts.prediction_chart(view.prediction), width="stretch")
+    with st.expander("Which units track the parity?"):
+        st.altair_chart(machine_charts.unit_chart(ranking), width="stretch")
+
+
+replay.show(active, draw)

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from parity import charts
-from ui import cached, session
+from parity import charts, families, stress_charts
+from ui import cached, session, verdict
 
 st.title(":material/straighten: Length generalization")
 st.markdown(
@@ -43,3 +43,37 @@ else:
     )
 chart = charts.length_chart(table, (c.min_len, c.max_len), (c.test_min_len, c.test_max_len))
 st.altair_chart(chart, width="stretch")
+
+st.subheader("Stress families")
+st.markdown(
+    "Random strings almost never contain a long run of 0s, so a network whose *odd* state "
+    "slowly fades back to *even* can be perfect on them and still answer a single 1 followed "
+    "by 200 zeros wrongly. Each row below is a family of structured strings; green cells "
+    f"are perfect, red ones near guessing. Random families use {cached.FAMILY_SIZE} strings "
+    "each."
+)
+grid = cached.family_accuracy(active.key, active.model, cached.FAMILY_LENGTHS, cached.FAMILY_SIZE)
+st.altair_chart(stress_charts.family_heatmap(grid), width="stretch")
+failing = grid[grid["accuracy"] < 1.0]
+if failing.empty:
+    st.success(
+        f"Every family is perfect at every length up to {cached.FAMILY_LENGTHS[-1]:,} bits.",
+        icon=":material/verified:",
+    )
+else:
+    cells = {
+        f"{families.FAMILIES[r.family].label}, length {r.length:,} ({r.accuracy:.1%} right)": (
+            r.family,
+            r.length,
+        )
+        for r in failing.itertuples()
+    }
+    chosen = st.selectbox("Strings it gets wrong", list(cells), key="failing_cell")
+    family, length = cells[chosen]
+    for i, bits in enumerate(
+        cached.failing_examples(active.key, active.model, family, length, cached.FAMILY_SIZE)
+    ):
+        text_col, button_col = st.columns([5, 1], vertical_alignment="center")
+        text_col.markdown(verdict.bits_caption(bits))
+        with button_col:
+            verdict.look_inside_button(bits, key=f"failing_{i}")

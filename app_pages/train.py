@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import sidebar, training
+from ui import sidebar, training, verdict
 from ui.session import diverged_message
 
 st.title(":material/model_training: Parity Lab")
@@ -19,6 +19,7 @@ result = training.require_trained(config)
 if result.status == "diverged":
     st.error(diverged_message(result), icon=":material/error:")
 else:
+    verdict.show(result.verdict)
     st.caption(training.STATUS_TEXT[result.status])
 for column, (label, value) in zip(
     st.columns(5), training.metric_values(result).items(), strict=True

@@ -106,11 +106,12 @@ def bin_states(states: pd.DataFrame, bins: int) -> pd.DataFrame:
     `step`..`last` are the first and last step of the bin; `bit` is the share of ones in it
     (the bit itself when bins equal the steps).
     """
-    steps = int(states["step"].max())
+    first = int(states["step"].min())  # a window of a longer string starts past 1
+    steps = int(states["step"].max()) - first + 1
     if bins >= steps:
         frame = states.assign(last=states["step"], bit=states["bit"].astype(float))
         return frame[["quantity", "step", "last", "bit", "unit", "value"]]
-    frame = states.assign(bin=_bin_of(states["step"], steps, bins))
+    frame = states.assign(bin=_bin_of(states["step"] - first + 1, steps, bins))
     grouped = frame.groupby(["quantity", "bin", "unit"], observed=True, sort=True)
     out = grouped.agg(
         step=("step", "min"), last=("step", "max"), bit=("bit", "mean"), value=("value", "mean")
@@ -135,13 +136,23 @@ def _steps_label() -> str:
     return "datum.step == datum.last ? '' + datum.step : datum.step + '–' + datum.last"
 
 
-def state_heatmap(binned: pd.DataFrame, quantity: str, show_digits: bool = False) -> alt.Chart:
-    """One quantity as a heat map: x = step, y = unit, colour = value; top row = the input bit."""
+def state_heatmap(
+    binned: pd.DataFrame,
+    quantity: str,
+    show_digits: bool = False,
+    unit_order: list[int] | None = None,
+    unit_names: dict[int, str] | None = None,
+) -> alt.Chart:
+    """One quantity as a heat map: x = step, y = unit, colour = value; top row = the input bit.
+
+    unit_order lists the units top to bottom (default 0, 1, ...); unit_names relabels rows.
+    """
     frame = binned[binned["quantity"] == quantity].drop(columns="quantity")
-    frame = frame.assign(row=frame["unit"].astype(str)).reset_index(drop=True)
-    domain, scheme = quantity_domain(quantity, frame["value"])
     units = int(frame["unit"].max()) + 1 if len(frame) else 1
-    rows = ["bit"] + [str(u) for u in range(units)]
+    names = {u: str(u) for u in range(units)} | (unit_names or {})
+    frame = frame.assign(row=frame["unit"].map(names)).reset_index(drop=True)
+    domain, scheme = quantity_domain(quantity, frame["value"])
+    rows = ["bit"] + [names[u] for u in (unit_order or range(units))]
     bits = frame[frame["unit"] == 0][["step", "last", "bit"]].assign(row="bit")
     y = alt.Y(
         "row:O", sort=rows, title="unit", axis=alt.Axis(labels=units <= 32, ticks=units <= 32)
@@ -218,9 +229,12 @@ def state_heatmap(binned: pd.DataFrame, quantity: str, show_digits: bool = False
 
 
 def bin_prediction(prediction: pd.DataFrame, bins: int) -> pd.DataFrame:
-    """Running prediction per step bin: step, last, probability (mean), share_correct."""
-    steps = len(prediction)
-    frame = prediction.assign(bin=_bin_of(prediction["step"], steps, min(bins, steps)))
+    """Running prediction per step bin: step, last, probability (mean), share_correct, ones."""
+    steps, first = len(prediction), int(prediction["step"].min())
+    frame = prediction.assign(
+        bin=_bin_of(prediction["step"] - first + 1, steps, min(bins, steps)),
+        ones=prediction["bit"].astype(float),
+    )
     out = (
         frame.groupby("bin", sort=True)
         .agg(
@@ -228,6 +242,7 @@ def bin_prediction(prediction: pd.DataFrame, bins: int) -> pd.DataFrame:
             last=("step", "max"),
             probability=("probability", "mean"),
             share_correct=("correct", "mean"),
+            ones=("ones", "mean"),
         )
         .reset_index(drop=True)
     )

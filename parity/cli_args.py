@@ -106,6 +106,14 @@ def lengths_arg(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(str(err)) from None
 
 
+def names_arg(text: str) -> list[str]:
+    """An argparse type: comma-separated names (checked against the registry later)."""
+    names = [part.strip() for part in text.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"expected comma-separated names (got {text!r})")
+    return names
+
+
 def _command(commands, name: str, help: str, **kw) -> Parser:
     """A subcommand parser; no abbreviated flags, so a new config field never breaks one."""
     return commands.add_parser(name, help=help, allow_abbrev=False, **kw)
@@ -176,7 +184,18 @@ def _add_evaluate(commands) -> None:
         help="seed of the random strings (default 0)",
     )
     p.add_argument(
-        "--json", action="store_true", help="print a JSON list of {length, accuracy, size}"
+        "--families",
+        type=names_arg,
+        metavar="NAME,NAME,...",
+        help="stress families instead of plain random strings: 'all' or comma-separated "
+        "names (random, one_then_zeros, zeros_then_one, all_ones, all_zeros, alternating, "
+        "periodic, sparse, dense, zero_run, one_run); SIZE strings each for the random ones",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print a JSON list of {length, accuracy, size} (with --families: "
+        "{family, length, accuracy, strings})",
     )
 
 
@@ -205,6 +224,34 @@ def _add_trace(commands) -> None:
     )
 
 
+def _add_automaton(commands) -> None:
+    p = _command(
+        commands,
+        "automaton",
+        help="the finite automaton the model computes",
+        description=(
+            "Quantise the model's states over many strings, build and minimise the transition "
+            "table on inputs 0 and 1, compare it with the two-state parity automaton, and "
+            "check that each state stays put under long runs of zeros and of ones."
+        ),
+    )
+    _model_flag(p)
+    p.add_argument(
+        "--drift-steps",
+        type=int_in(1, cfg.MAX_TEST_LEN),
+        default=cfg.MAX_TEST_LEN,
+        metavar="N",
+        help=f"zeros and ones fed from each state in the stability check, 1..{cfg.MAX_TEST_LEN}"
+        f" (default {cfg.MAX_TEST_LEN})",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object: states, start, accepting, transitions, is_parity, "
+        "stable, consistent, agreement, clusters, sampled, drift",
+    )
+
+
 def build_parser(prog: str = "python -m parity") -> Parser:
     """The whole command line (`prog` names it in usage and errors)."""
     parser = Parser(
@@ -215,6 +262,13 @@ def build_parser(prog: str = "python -m parity") -> Parser:
         ),
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_add_train, _add_predict, _add_evaluate, _add_trace, add_experiment_parser):
+    for add in (
+        _add_train,
+        _add_predict,
+        _add_evaluate,
+        _add_trace,
+        _add_automaton,
+        add_experiment_parser,
+    ):
         add(commands)
     return parser

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import torch
 
-from . import data, modelfile, trace_output
+from . import data, families, modelfile, trace_output
 from .config import MAX_TEST_LEN
 from .evaluate import MAX_ELEMENTS, accuracy_by_length, model_chunks
 from .train import Progress, train
@@ -80,6 +80,8 @@ def human_summary(s: dict) -> str:
         f"test accuracy {100 * s['final_test_accuracy']:.1f}%, "
         f"train accuracy {100 * s['final_train_accuracy']:.1f}%, loss {s['final_loss']:.4g}",
     ]
+    if s.get("verdict"):
+        lines.append(f"verdict: {s['verdict']['status']}: {s['verdict']['headline']}")
     if "model_file" in s:
         lines.append(f"model saved to {s['model_file']}")
     return "\n".join(lines)
@@ -150,7 +152,9 @@ def run_predict(args) -> int:
 
 
 def run_evaluate(args) -> int:
-    """Accuracy per requested length, as a table or JSON."""
+    """Accuracy per requested length (and family, with --families), as a table or JSON."""
+    if args.families:
+        return run_family_evaluate(args)
     model, _ = load_model(args.model)
     table = accuracy_by_length(model, args.lengths, size=args.size, seed=args.seed)
     if args.json:
@@ -162,10 +166,59 @@ def run_evaluate(args) -> int:
     return 0
 
 
+def run_family_evaluate(args) -> int:
+    """Accuracy per family and length: a table grouped by family, or JSON rows."""
+    names = families.check_names(args.families)  # unknown names: exit 2 before loading
+    model, _ = load_model(args.model)
+    table = families.family_accuracy(model, names, args.lengths, count=args.size, seed=args.seed)
+    if args.json:
+        print(json.dumps(table.to_dict(orient="records")))
+        return 0
+    print(f"{'family':<18}  {'length':>8}  {'accuracy':>9}  {'strings':>7}")
+    for row in table.itertuples():
+        label = families.FAMILIES[row.family].label
+        print(f"{label:<18}  {row.length:>8}  {100 * row.accuracy:>8.1f}%  {row.strings:>7}")
+    return 0
+
+
 def run_trace(args) -> int:
     """Every gate and state at every step, as CSV or JSON, streamed in bounded memory."""
     bits = parse_all([" ".join(args.bits)])[0]
     model, _ = load_model(args.model)
     write = trace_output.write_json if args.format == "json" else trace_output.write_csv
     write(model, bits, sys.stdout)
+    return 0
+
+
+def automaton_text(a) -> str:
+    """The extracted automaton for a person: verdict, table, stability."""
+    yes = {True: "yes", False: "no"}
+    lines = [
+        f"parity automaton: {yes[a.is_parity]}; stable: {yes[a.stable]}",
+        f"{a.states} state{'s' * (a.states != 1)} after minimisation, from {a.clusters} "
+        f"clusters of {a.sampled:,} sampled states; {100 * a.agreement:.2f}% of transitions "
+        f"follow the table ({'consistent' if a.consistent else 'not consistent'})",
+        f"{'state':>5}  {'answer':<6}  {'on 0':>4}  {'on 1':>4}",
+    ]
+    for state, row in a.transitions.items():
+        answer = "odd" if state in a.accepting else "even"
+        mark = "  (start)" if state == a.start else ""
+        lines.append(f"{state:>5}  {answer:<6}  {row['0']:>4}  {row['1']:>4}{mark}")
+    for d in a.drift:
+        run = f"state {d.state}, {d.steps:,} {'zeros' if d.bit == '0' else 'ones'}"
+        if d.left_at is None:
+            lines.append(f"{run}: stays on the automaton's path")
+        else:
+            into = f"state {d.found_in}" if d.found_in is not None else "no state"
+            lines.append(f"{run}: leaves its path at step {d.left_at:,} (into {into})")
+    return "\n".join(lines)
+
+
+def run_automaton(args) -> int:
+    """The automaton the model computes (parity.automaton.extract), as text or JSON."""
+    from .automaton import extract
+
+    model, _ = load_model(args.model)
+    found = extract(model, drift_steps=args.drift_steps)
+    print(json.dumps(found.to_dict()) if args.json else automaton_text(found))
     return 0

@@ -16,10 +16,13 @@ ARCHS = ("lstm", "gru", "rnn")
 IMPLS = ("torch", "scratch")
 TARGETS = ("every", "final")
 STOPS = ("generalized", "solved", "budget")
+DENSITIES = ("half", "varied")
 
 MAX_TRAIN_LEN = 1000
 MAX_TEST_LEN = 10_000
 MAX_TRAIN_SIZE = 100_000
+CHECK_FACTOR = 10  # the stop rule's and the verdict's check: this many times the test maximum
+CHECK_SIZE = 1000  # random strings in that check (100 let a 1% error rate pass 1 time in 3)
 MAX_TRAIN_BITS = 10_000_000  # train_size x max_len: a fixed training set stays under ~40 MB
 # The app's tighter bounds (field metadata app_hi); the CLI keeps the engine's ranges.
 APP_MAX_HIDDEN = 64
@@ -90,6 +93,14 @@ class Config:
         lo=0,
         hi=MAX_TRAIN_SIZE,
     )
+    density: str = _spec(
+        "varied",
+        "Bit density",
+        "half: every training bit is 1 with probability 0.5; varied: each training string "
+        "draws its own probability of a 1, uniformly from 0 to 1, so long runs of 0s or 1s "
+        "and sparse strings are common (test strings stay half).",
+        choices=DENSITIES,
+    )
     test_min_len: int = _spec(
         50,
         "Shortest test string",
@@ -125,10 +136,20 @@ class Config:
     stop: str = _spec(
         "generalized",
         "When to stop",
-        "generalized: once the test set is classified perfectly and a check on "
-        "much longer strings (10x the test maximum) is perfect too; solved: at "
+        "generalized: once the test set is classified perfectly and, "
+        f"{CHECK_FACTOR}x the test maximum long, so are {CHECK_SIZE:,} random strings and "
+        "every stress family (a 1 then zeros, long runs, sparse, periodic...); solved: at "
         "the first perfect test score; budget: run every step.",
         choices=STOPS,
+    )
+    restart_after: int = _spec(
+        500,
+        "Restart after",
+        "With stop=generalized: when the stress check still fails this many steps after "
+        "the test set was first solved, start again from fresh weights (seeded by the seed "
+        "and the attempt); 0: never restart.",
+        lo=0,
+        hi=100_000,
     )
     eval_every: int = _spec(
         10, "Evaluate every", "Steps between evaluations of the test set.", lo=1, hi=10_000

@@ -53,15 +53,24 @@ def generator(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(int(seed))
 
 
-def random_batch(gen: torch.Generator, batch_size: int, min_len: int, max_len: int) -> Batch:
-    """`batch_size` sequences with lengths uniform in min_len..max_len, bits uniform.
+def random_batch(
+    gen: torch.Generator, batch_size: int, min_len: int, max_len: int, density: str = "half"
+) -> Batch:
+    """`batch_size` sequences with lengths uniform in min_len..max_len.
+
+    density 'half': every bit is 1 with probability 0.5; 'varied': each string first draws its
+    own probability of a 1, uniformly from 0..1 (long runs and sparse strings become common).
 
     >>> b = random_batch(generator(0), 4, 3, 5); b.bits.shape[0], bool((b.lengths >= 3).all())
     (4, True)
     """
     lengths = torch.randint(min_len, max_len + 1, (batch_size,), generator=gen)
     width = int(lengths.max())
-    bits = torch.randint(0, 2, (batch_size, width), generator=gen, dtype=torch.float32)
+    if density == "varied":
+        ones = torch.rand(batch_size, 1, generator=gen)  # (B, 1): each string's P(1)
+        bits = (torch.rand(batch_size, width, generator=gen) < ones).float()
+    else:
+        bits = torch.randint(0, 2, (batch_size, width), generator=gen, dtype=torch.float32)
     steps = torch.arange(width).unsqueeze(0)  # (1, T)
     bits = bits * (steps < lengths.unsqueeze(1))  # zero the padding
     return Batch(bits, lengths)
@@ -74,6 +83,7 @@ def training_batches(
     max_len: int,
     train_size: int = 0,
     seed: int = 0,
+    density: str = "half",
 ):
     """Endless training batches: fresh random strings, or epochs over a fixed set.
 
@@ -82,17 +92,17 @@ def training_batches(
     """
     if not train_size:
         while True:
-            yield random_batch(gen, batch_size, min_len, max_len)
-    pool = fixed_dataset(train_size, min_len, max_len, seed + TRAIN_SET_SEED_OFFSET)
+            yield random_batch(gen, batch_size, min_len, max_len, density)
+    pool = fixed_dataset(train_size, min_len, max_len, seed + TRAIN_SET_SEED_OFFSET, density)
     while True:
         order = torch.randperm(train_size, generator=gen)
         for start in range(0, train_size, batch_size):
             yield pool.subset(order[start : start + batch_size])
 
 
-def fixed_dataset(size: int, min_len: int, max_len: int, seed: int) -> Batch:
+def fixed_dataset(size: int, min_len: int, max_len: int, seed: int, density: str = "half") -> Batch:
     """The same `size` sequences for the same arguments, every time."""
-    return random_batch(generator(seed), size, min_len, max_len)
+    return random_batch(generator(seed), size, min_len, max_len, density)
 
 
 def test_set(config, size: int = 1000) -> Batch:

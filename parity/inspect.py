@@ -86,32 +86,57 @@ def trace(model: ParityModel, bits) -> Trace:
         raise ValueError("empty bit string: nothing to trace")
     if any(b not in (0, 1) for b in bits):
         raise ValueError("bits must be 0 or 1")
-    rec = record(model, bits)
+    states, prediction = frames(model.arch, bits, record(model, bits))
+    return Trace(model.arch, bits, states, prediction)
+
+
+def frames(
+    arch: str, bits, rec: dict[str, np.ndarray], first_step: int = 1, parity_before: int = 0
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Trace.states and Trace.prediction from record()'s arrays, for steps first_step.. on.
+
+    `bits` and the (T, H) arrays may be a window of a longer string: its steps are numbered
+    from first_step, and parity_before is the parity of the bits before the window.
+    """
+    return states_frame(arch, bits, rec, first_step), prediction_frame(
+        bits, rec["logit"], first_step, parity_before
+    )
+
+
+def states_frame(arch: str, bits, rec: dict[str, np.ndarray], first_step: int = 1):
+    """One row per (quantity, step, unit): quantity, step, bit, unit, value."""
     steps = len(bits)
     bit_arr = np.asarray(bits, dtype=np.int64)
-    frames = []
-    for name in cells.QUANTITIES[model.arch]:
+    numbers = np.arange(first_step, first_step + steps)
+    states = []
+    for name in cells.QUANTITIES[arch]:
         values = rec[name]  # (T, H)
         hidden = values.shape[1]
-        frames.append(
+        states.append(
             pd.DataFrame(
                 {
                     "quantity": name,
-                    "step": np.repeat(np.arange(1, steps + 1), hidden),
+                    "step": np.repeat(numbers, hidden),
                     "bit": np.repeat(bit_arr, hidden),
                     "unit": np.tile(np.arange(hidden), steps),
                     "value": values.reshape(-1).astype(np.float64),
                 }
             )
         )
-    states = pd.concat(frames, ignore_index=True)
-    states["quantity"] = pd.Categorical(states["quantity"], cells.QUANTITIES[model.arch])
-    probability = 1.0 / (1.0 + np.exp(-rec["logit"].astype(np.float64)))
-    truth = np.cumsum(bit_arr) % 2
-    predicted = (rec["logit"] > 0).astype(np.int64)
-    prediction = pd.DataFrame(
+    states = pd.concat(states, ignore_index=True)
+    states["quantity"] = pd.Categorical(states["quantity"], cells.QUANTITIES[arch])
+    return states
+
+
+def prediction_frame(bits, logit: np.ndarray, first_step: int = 1, parity_before: int = 0):
+    """One row per step: step, bit, probability, predicted, running_parity, correct."""
+    bit_arr = np.asarray(bits, dtype=np.int64)
+    probability = 1.0 / (1.0 + np.exp(-logit.astype(np.float64)))
+    truth = (np.cumsum(bit_arr) + parity_before) % 2
+    predicted = (logit > 0).astype(np.int64)
+    return pd.DataFrame(
         {
-            "step": np.arange(1, steps + 1),
+            "step": np.arange(first_step, first_step + len(bit_arr)),
             "bit": bit_arr,
             "probability": probability,
             "predicted": predicted,
@@ -119,4 +144,3 @@ def trace(model: ParityModel, bits) -> Trace:
             "correct": predicted == truth,
         }
     )
-    return Trace(model.arch, bits, states, prediction)

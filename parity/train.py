@@ -11,15 +11,18 @@ import pandas as pd
 import torch
 
 from . import data, losses
-from .config import MAX_TEST_LEN, Config
+from .config import Config
 from .evaluate import accuracy
 from .models import ParityModel, build
 from .runtime import use_one_thread
+from .snapshots import Recorder, Snapshot
+from .stopping import StopRule
+from .stress import CHECK_FACTOR, CHECK_SIZE, StressSuite, config_suite
+from .verdict import Verdict, verdict_for
 
 HISTORY_COLUMNS = ["step", "loss", "train_accuracy", "test_accuracy", "elapsed"]
 TEST_SIZE = 1000
-CHECK_SIZE = 1000
-CHECK_FACTOR = 10  # the generalization check uses strings this many times the test maximum
+__all__ = ["CHECK_FACTOR", "CHECK_SIZE", "StressSuite"]
 
 
 class TrainingStopped(Exception):
@@ -49,6 +52,13 @@ class TrainResult:
     steps: int  # steps run
     solved_at_step: int | None  # first step whose test accuracy was 1.0
     train_seconds: float  # optimisation time only, evaluation excluded
+    # (step, state_dict copy) at evaluation steps, oldest first, the final model last; thinned
+    # evenly to at most snapshots.MAX_SNAPSHOTS copies and MAX_SNAPSHOT_FLOATS floats in all.
+    # Load one with `build(config).load_state_dict(state)` to replay how the model learned.
+    snapshots: tuple[Snapshot, ...] = ()
+    # What was shown about the model: parity machine or not, with its evidence (parity.verdict)
+    verdict: Verdict | None = None
+    restarts: int = 0  # fresh starts after the stress check kept failing (config.restart_after)
 
     @property
     def final_test_accuracy(self) -> float:
@@ -67,13 +77,14 @@ class TrainResult:
                 float(self.history["train_accuracy"].iloc[-1]) if len(self.history) else 0.0
             ),
             "final_loss": float(self.history["loss"].iloc[-1]) if len(self.history) else None,
+            "restarts": self.restarts,
+            "verdict": self.verdict.to_dict() if self.verdict else None,
         }
 
 
 def check_set(config: Config) -> data.Batch:
-    """Long strings for the 'generalized' stop: CHECK_FACTOR x the test maximum, capped."""
-    length = min(config.test_max_len * CHECK_FACTOR, MAX_TEST_LEN)
-    return data.fixed_dataset(CHECK_SIZE, length, length, config.seed + data.CHECK_SEED_OFFSET)
+    """The stress check's random strings: CHECK_SIZE of CHECK_FACTOR x the test maximum."""
+    return dict(config_suite(config).random)["random"]
 
 
 def _step_loss(model, batch, config, bce) -> tuple[torch.Tensor, float]:
@@ -111,8 +122,10 @@ def train(
         config.max_len,
         config.train_size,
         config.seed,
+        config.density,
     )
-    test, check = data.test_set(config, TEST_SIZE), None
+    test, rule = data.test_set(config, TEST_SIZE), StopRule(config)
+    recorder = Recorder(model)
     rows, status, solved_at, seconds, step = [], "budget", None, 0.0, 0
     for step in range(1, config.steps + 1):
         if should_stop is not None and should_stop():
@@ -134,18 +147,30 @@ def train(
             continue
         test_acc = accuracy(model, test)
         rows.append([step, loss.item(), train_acc, test_acc, seconds])
+        recorder.add(step)
         if on_progress is not None:
             on_progress(Progress(step, config.steps, loss.item(), train_acc, test_acc, seconds))
         if test_acc == 1.0:
             solved_at = solved_at or step
-            if config.stop == "solved":
-                status = "solved"
-                break
-            if config.stop == "generalized":
-                check = check if check is not None else check_set(config)
-                if accuracy(model, check) == 1.0:
-                    status = "generalized"
-                    break
+        decision = rule.decide(model, step, test_acc)
+        if decision == "restart":
+            rule.fresh_weights(model)
+            optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
+        elif decision is not None:
+            status = decision
+            break
     history = pd.DataFrame(rows, columns=HISTORY_COLUMNS)
     model.eval()
-    return TrainResult(config, model, history, status, step, solved_at, seconds)
+    verdict = verdict_for(
+        model,
+        config,
+        float(history["test_accuracy"].iloc[-1]) if rows else 0.0,
+        suite=rule.suite,
+        outcome=rule.outcome if status == "generalized" else None,
+        diverged_at=step if status == "diverged" else None,
+        budget=step if status == "budget" else None,
+    )
+    snaps = recorder.finish(step)
+    return TrainResult(
+        config, model, history, status, step, solved_at, seconds, snaps, verdict, rule.restarts
+    )

@@ -185,3 +185,17 @@ def test_training_batches_stream_fresh_strings_without_a_set():
     assert not torch.equal(first.bits[:, :1], second.bits[:, :1]) or not torch.equal(
         first.lengths, second.lengths
     )
+
+
+def test_varied_density_gives_each_string_its_own_share_of_ones():
+    gen = data.generator(4)
+    batch = data.random_batch(gen, 400, 200, 200, density="varied")
+    shares = batch.bits.mean(dim=1)  # (B,)
+    assert shares.min() < 0.05 and shares.max() > 0.95  # sparse and dense strings both occur
+    assert 0.4 < shares.mean() < 0.6 and shares.std() > 0.2  # half: std ~0.035
+    half = data.random_batch(data.generator(4), 400, 200, 200).bits.mean(dim=1)
+    assert half.std() < 0.06
+    again = data.random_batch(data.generator(4), 400, 200, 200, density="varied")
+    assert torch.equal(again.bits, batch.bits)
+    pool = data.fixed_dataset(50, 3, 9, seed=1, density="varied")
+    assert torch.equal(pool.bits, data.random_batch(data.generator(1), 50, 3, 9, "varied").bits)

@@ -12,7 +12,9 @@ import torch
 from parity import data, losses
 from parity.config import Config
 from parity.evaluate import accuracy, accuracy_by_length
+from parity.families import ALL
 from parity.models import build
+from parity.stress import config_suite
 from parity.train import CHECK_FACTOR, CHECK_SIZE, HISTORY_COLUMNS, Progress, check_set, train
 
 ARCHS = ("lstm", "gru", "rnn")
@@ -41,12 +43,15 @@ def test_a_gru_learns_too(trained):
     assert 0.35 <= accuracy(build(config), data.test_set(config)) <= 0.65
 
 
-def test_generalized_means_the_long_check_set_is_perfect(trained):
+def test_generalized_means_random_strings_and_every_family_10x_longer_are_perfect(trained):
     config = Config(stop="generalized")
     result = trained(config)
     assert result.status == "generalized"
     check = check_set(config)
     assert accuracy(result.model, check) == 1.0
+    outcome = config_suite(config).run(result.model)
+    assert outcome.passed and [r.check for r in outcome.rows] == list(ALL)
+    assert {r.length for r in outcome.rows} == {1000} and {r.accuracy for r in outcome.rows} == {1}
     assert result.history["test_accuracy"].iloc[-1] == 1.0
     assert result.solved_at_step <= result.steps
     assert len(check) == CHECK_SIZE
@@ -180,7 +185,7 @@ def test_the_seed_picks_the_training_stream(monkeypatch):
     drawn = [b for b in drawn if len(b) == config.batch_size]  # not the 1000-string test set
     assert len(drawn) == 3
     for batch in drawn:
-        want = real(gen, config.batch_size, config.min_len, config.max_len)
+        want = real(gen, config.batch_size, config.min_len, config.max_len, config.density)
         assert torch.equal(batch.bits, want.bits) and torch.equal(batch.lengths, want.lengths)
 
 

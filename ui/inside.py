@@ -1,17 +1,24 @@
-"""The Look inside page's pieces: a compact, drawable trace, its metrics, what colours mean."""
+"""The Look inside page's pieces: a recorded string, windows of it, unit labels, metrics."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+import streamlit as st
 
-from parity import charts, inspect
+from parity import charts, inspect, window_chart
 from parity.models import ParityModel
 
 # A trace holds (quantities x bits x units) rows: 10,000 bits x 256 units would be 15 million
 # rows, ~3 GB at peak. Strings are cut to keep bits x units within this.
 MAX_TRACE_CELLS = 250_000
+WINDOW = charts.MAX_STEPS  # longer strings show a window of this many steps at first
+TRACKS = 0.95  # a unit whose best single threshold is right this often tracks the parity
+UNIT_ORDERS = ("by number", "by how well they track parity")
+WINDOW_KEY = "inside_window"  # session_state key of the window slider: (first, last)
 
 COLOURS = (
     "Colours: gates run from white (0, shut) to dark blue (1, open). Candidate, hidden "
@@ -52,22 +59,110 @@ def max_bits(units: int) -> int:
     return MAX_TRACE_CELLS // max(1, units)
 
 
-def trace_view(model: ParityModel, bits: tuple[int, ...]) -> TraceView:
-    """Trace `bits` and keep only what is drawn (the full trace can be large)."""
-    trace = inspect.trace(model, bits)
-    bins = charts.bins_for(len(bits), model.hidden_size)
+@dataclass(frozen=True)
+class Recording:
+    """Everything the cells did over one string (inspect.record): name -> (T, H), logit (T,)."""
+
+    arch: str
+    bits: tuple[int, ...]
+    arrays: dict[str, np.ndarray]
+
+    @property
+    def steps(self) -> int:
+        return len(self.bits)
+
+    def prediction(self) -> pd.DataFrame:
+        """The whole string's running prediction (inspect.Trace.prediction's columns)."""
+        return inspect.prediction_frame(self.bits, self.arrays["logit"])
+
+
+def record_string(model: ParityModel, bits: tuple[int, ...]) -> Recording:
+    """Read `bits` once and keep the raw arrays (a few MB at most: see MAX_TRACE_CELLS)."""
+    return Recording(model.arch, bits, inspect.record(model, bits))
+
+
+def window_view(rec: Recording, first: int, last: int) -> TraceView:
+    """Steps first..last (1-based, inclusive) drawn: every step, or binned if wider than WINDOW."""
+    part = slice(first - 1, last)
+    bits = rec.bits[part]
+    arrays = {name: values[part] for name, values in rec.arrays.items()}
+    before = sum(rec.bits[: first - 1]) % 2
+    states, prediction = inspect.frames(rec.arch, bits, arrays, first, before)
+    bins = charts.bins_for(len(bits), rec.arrays["hidden"].shape[1])
     return TraceView(
-        trace.quantities, charts.bin_states(trace.states, bins), trace.prediction, bins
+        inspect.cells.QUANTITIES[rec.arch], charts.bin_states(states, bins), prediction, bins
     )
 
 
-def metric_values(view: TraceView) -> dict[str, str]:
-    """Length, the true parity, the model's final answer, and how often it was right."""
-    final = view.prediction.iloc[-1]
-    truth, guess = int(final["running_parity"]), int(final["predicted"])
+def window_fits(window, steps: int) -> bool:
+    """Whether a stored window (first, last) lies inside a string of `steps` steps."""
+    return (
+        isinstance(window, tuple | list)
+        and len(window) == 2
+        and 1 <= window[0] <= window[1] <= steps
+    )
+
+
+def take_brush(chart_key: str, steps: int) -> None:
+    """Overview callback: the brushed interval becomes the window (an empty brush is ignored)."""
+    state = st.session_state.get(chart_key) or {}
+    window = window_chart.brushed_window(state.get("selection", {}), steps)
+    if window is not None:
+        st.session_state[WINDOW_KEY] = window
+
+
+def default_window(steps: int) -> tuple[int, int]:
+    """The first WINDOW steps (all of a short string)."""
+    return 1, min(steps, WINDOW)
+
+
+def unit_labels(ranking: pd.DataFrame, order: str) -> tuple[list[int] | None, dict[int, str]]:
+    """Row order and labels for the heat maps: units that track the parity get a star.
+
+    `ranking` is statemap.unit_ranking's frame; the hidden units' scores decide.
+    """
+    hidden = ranking[ranking["quantity"] == "hidden"].sort_values("rank")
+    names = {
+        int(row.unit): f"★ {row.unit}" if row.accuracy >= TRACKS else str(row.unit)
+        for row in hidden.itertuples()
+    }
+    ranked = [int(u) for u in hidden["unit"]]
+    return (ranked if order == UNIT_ORDERS[1] else None), names
+
+
+def string_metrics(rec: Recording) -> dict[str, str]:
+    """Length, the true parity, the final answer, and how often the running answer was right."""
+    truth = int(sum(rec.bits) % 2)
+    logits = rec.arrays["logit"]
+    guess = int(logits[-1] > 0)
+    running = (np.cumsum(rec.bits) % 2) == (logits > 0)
     return {
-        "Length": f"{view.steps:,} bits",
+        "Length": f"{rec.steps:,} bits",
         "True parity": "odd" if truth else "even",
         "Model says": f"{'odd' if guess else 'even'} ({'right' if guess == truth else 'wrong'})",
-        "Running answers right": f"{view.prediction['correct'].mean():.1%}",
+        "Running answers right": f"{running.mean():.1%}",
     }
+
+
+def window_controls(rec: Recording, key: str) -> tuple[int, int]:
+    """For a long string: the overview with a brush, and the window slider it sets."""
+    if rec.steps <= WINDOW:
+        return 1, rec.steps
+    if not window_fits(st.session_state.get(WINDOW_KEY), rec.steps):
+        st.session_state[WINDOW_KEY] = default_window(rec.steps)
+    window = st.session_state[WINDOW_KEY]
+    st.altair_chart(
+        window_chart.overview_chart(rec.prediction(), window),
+        width="stretch",
+        key=f"overview_{key}",
+        on_select=functools.partial(take_brush, f"overview_{key}", rec.steps),
+        selection_mode=window_chart.BRUSH,
+    )
+    return st.slider(
+        "Window (steps shown below)",
+        min_value=1,
+        max_value=rec.steps,
+        key=WINDOW_KEY,
+        help=f"Drag across the overview, or move this slider. Up to {WINDOW} steps are "
+        "drawn one column each; a wider window is averaged.",
+    )

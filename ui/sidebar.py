@@ -19,7 +19,9 @@ from parity.config import Config
 
 # Layout only: fields named here go in the "Advanced" expander; every other field, including
 # any field added later, is shown directly.
-ADVANCED = frozenset({"impl", "batch_size", "train_size", "clip", "stop", "eval_every"})
+ADVANCED = frozenset(
+    {"impl", "batch_size", "train_size", "clip", "stop", "restart_after", "eval_every"}
+)
 # Optional widget-kind overrides by field name ("select", "slider", "number", "log").
 KIND_OVERRIDES: dict[str, str] = {}
 SLIDER_SPAN = 300  # integer fields with a range at most this wide get a slider

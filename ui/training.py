@@ -14,7 +14,7 @@ import streamlit as st
 
 from parity import charts
 from parity.config import Config
-from parity.train import HISTORY_COLUMNS, Progress, TrainResult, train
+from parity.train import CHECK_FACTOR, HISTORY_COLUMNS, Progress, TrainResult, train
 
 from . import slots
 
@@ -143,12 +143,13 @@ def metric_values(result: TrainResult) -> dict[str, str]:
         "Training time": f"{result.train_seconds:.2f} s",
         "Test accuracy": _percent(summary["final_test_accuracy"]),
         "Train accuracy": _percent(summary["final_train_accuracy"]),
-        "Status": result.status,
+        "Verdict": result.verdict.status if result.verdict else result.status,
     }
 
 
-STATUS_TEXT = {
-    "generalized": "Solved the test set, then also every string in a check 10× longer.",
+STATUS_TEXT = {  # how training ended (TrainResult.status); the verdict says what it learned
+    "generalized": "Stopped once the test set was perfect and so were random strings and "
+    f"every stress family {CHECK_FACTOR}× longer than the longest test string.",
     "solved": "Stopped at the first perfect score on the test set.",
     "budget": "Ran its whole step budget.",
 }

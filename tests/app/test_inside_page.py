@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from parity import cells
 from parity.config import Config
+from ui import inside, replay, session
 
 from .helpers import charts, metrics, no_crash, page_app
 
+QUANTITY_NAMES = {q for names in cells.QUANTITIES.values() for q in names}
+
 
 def heatmaps(at) -> list[dict]:
-    return [c for c in charts(at) if "layer" in c]
+    return [c for c in charts(at) if c.get("title") in QUANTITY_NAMES]
+
+
+def rect_frame(spec: dict):
+    return spec["frames"][spec["layer"][0]["data"]["name"]]
 
 
 def test_default_string_draws_one_heat_map_per_lstm_quantity():
@@ -90,19 +97,55 @@ def test_random_string_button_draws_a_string_of_the_chosen_length():
     assert again.text_input(key="bit_string").value == first
 
 
-def test_a_long_string_is_binned_and_stays_small():
+def test_a_long_string_shows_a_window_of_every_step_under_an_overview():
     at = page_app("inside").run()
     at.text_input(key="bit_string").set_value("10" * 1000).run()
     no_crash(at)
     assert metrics(at)["Length"] == "2,000 bits"
-    assert any("drawn as 200 columns of about 10.0 steps" in c.value for c in at.caption)
+    overview = next(c for c in charts(at) if c.get("title", "").startswith("The whole string"))
+    assert [p["name"] for p in overview["params"]] == ["window"]  # the brush
+    assert at.slider(key="inside_window").value == (1, inside.WINDOW)
+    for spec in heatmaps(at):  # every step of the window, not averages
+        frame = rect_frame(spec)
+        assert len(frame) == inside.WINDOW * Config().hidden_size
+        assert frame["step"].min() == 1 and frame["last"].max() == inside.WINDOW
+        assert (frame["step"] == frame["last"]).all()
+    at.slider(key="inside_window").set_value((1001, 1100)).run()
+    no_crash(at)
     for spec in heatmaps(at):
-        frame = spec["frames"][spec["layer"][0]["data"]["name"]]
-        assert len(frame) == 200 * Config().hidden_size
-        assert frame["step"].min() == 1 and frame["last"].max() == 2000
+        strip = spec["frames"][spec["layer"][1]["data"]["name"]].sort_values("step")
+        assert list(strip["step"]) == list(range(1001, 1101))
+        assert "".join(str(int(b)) for b in strip["bit"]) == "10" * 50  # the flip-flop input
     line = [c for c in charts(at) if "layer" not in c][0]
     (frame,) = line["frames"].values()
-    assert len(frame) == 400 and frame["share_correct"].between(0, 1).all()
+    truth = frame[frame["series"] == "truth: parity so far"].sort_values("step")
+    assert list(truth["step"]) == list(range(1001, 1101))
+    assert list(truth["value"]) == [1, 1, 0, 0] * 25  # step 1001: a 1 after 500 ones, odd
+    assert metrics(at)["Length"] == "2,000 bits"  # metrics stay about the whole string
+
+
+def test_a_window_wider_than_the_limit_is_averaged():
+    at = page_app("inside").run()
+    at.text_input(key="bit_string").set_value("10" * 1000).run()
+    at.slider(key="inside_window").set_value((1, 2000)).run()
+    assert any("drawn as 200 columns of about 10.0 steps" in c.value for c in at.caption)
+    for spec in heatmaps(at):
+        frame = rect_frame(spec)
+        assert len(frame) == 200 * Config().hidden_size and frame["last"].max() == 2000
+
+
+def test_units_can_be_sorted_by_how_well_they_track_parity():
+    at = page_app("inside").run()
+    before = heatmaps(at)[-1]["layer"][0]["encoding"]["y"]["sort"]
+    at.radio(key="unit_order").set_value(inside.UNIT_ORDERS[1]).run()
+    no_crash(at)
+    hidden = next(m for m in heatmaps(at) if m["title"] == "hidden")
+    after = hidden["layer"][0]["encoding"]["y"]["sort"]
+    assert after[0] == "bit" and sorted(after) == sorted(before) and after != before
+    rows = rect_frame(hidden).groupby("row")["value"]
+    # The first unit listed flips with the parity: its values split into two signs.
+    top = rows.get_group(after[1])
+    assert after[1].startswith("★") and top.min() < 0 < top.max()
 
 
 def test_a_trace_too_big_for_memory_is_cut_with_a_warning():
@@ -112,6 +155,20 @@ def test_a_trace_too_big_for_memory_is_cut_with_a_warning():
     limit = 250_000 // 64
     assert f"Showing the first {limit:,} of 5,000 bits" in at.warning[0].value
     assert metrics(at)["Length"] == f"{limit:,} bits"
+    assert at.slider(key="inside_window").max == limit
     for spec in heatmaps(at):
-        frame = spec["frames"][spec["layer"][0]["data"]["name"]]
-        assert frame["last"].max() == limit and len(frame) <= 8_000
+        frame = rect_frame(spec)
+        assert frame["last"].max() == inside.WINDOW and len(frame) <= 8_000
+
+
+def test_scrubbing_training_redraws_the_heat_maps_with_earlier_weights():
+    at = page_app("inside").run()
+    slider = at.select_slider(key=replay.STEP)
+    steps = list(slider.options)
+    assert slider.value == int(steps[-1].split()[0])  # the final model first
+    final = rect_frame(next(m for m in heatmaps(at) if m["title"] == "hidden"))["value"]
+    slider.set_value(int(steps[0])).run()
+    no_crash(at)
+    first = rect_frame(next(m for m in heatmaps(at) if m["title"] == "hidden"))["value"]
+    assert len(first) == len(final) and not first.equals(final)
+    assert metrics(at)["Length"] == f"{len(session.DEFAULT_BITS)} bits"

@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 
 import ui.cached
-from parity import evaluate
+from parity import evaluate, families
 from parity.charts import first_length_below
 from parity.config import Config
 from parity.train import train
 
 from .helpers import charts, metrics, no_crash, page_app
+
+HALF = {"density": "half", "seed": "0", "steps": "400", "stop": "solved"}  # fails 1 then 0s
 
 
 @pytest.fixture
@@ -40,7 +42,7 @@ def frames_by_mark(spec) -> dict[str, object]:
 def test_accuracy_by_length_up_to_10000_on_a_log_axis(length_calls):
     at = page_app("lengths").run()
     no_crash(at)
-    (spec,) = charts(at)
+    spec = charts(at)[0]
     line = spec["layer"][2]["encoding"]
     assert line["x"]["scale"]["type"] == "log" and line["x"]["scale"]["domain"] == [1, 10_000]
     frames = frames_by_mark(spec)
@@ -70,14 +72,14 @@ def test_results_are_cached_and_the_size_is_a_choice(length_calls):
     at.select_slider(key="strings_per_length").set_value(100).run()
     no_crash(at)
     assert len(length_calls) == 2 * measured
-    (spec,) = charts(at)
+    spec = charts(at)[0]
     assert (frames_by_mark(spec)["line"]["size"] == 100).all()
 
 
 def test_a_model_that_fails_long_strings_gets_a_first_failing_length():
     at = page_app("lengths", arch="rnn", steps="30", stop="budget", eval_every="10").run()
     no_crash(at)
-    (spec,) = charts(at)
+    spec = charts(at)[0]
     table = frames_by_mark(spec)["line"]
     first = first_length_below(table)
     assert first is not None and first <= 100
@@ -99,3 +101,45 @@ def test_a_huge_untrained_budget_waits_for_a_click_here_too(length_calls):
     assert "Large training budget" in at.warning[0].value
     assert [b.label for b in at.main.button] == ["Train anyway"]
     assert not charts(at) and not length_calls
+
+
+def family_grid(at):
+    """The stress-family heat map's cells: family, length, accuracy, strings (and labels)."""
+    spec = charts(at)[1]
+    assert spec["title"] == "Accuracy by family and length"
+    data = spec["layer"][0].get("data") or spec["data"]  # shared by both layers
+    return spec["frames"][data["name"]]
+
+
+def test_every_family_at_every_grid_length_for_the_default_model():
+    at = page_app("lengths").run()
+    no_crash(at)
+    grid = family_grid(at)
+    assert len(grid) == len(families.ALL) * len(ui.cached.FAMILY_LENGTHS)
+    assert list(dict.fromkeys(grid["family"])) == list(families.ALL)
+    assert sorted(set(grid["length"])) == list(ui.cached.FAMILY_LENGTHS) == [10, 100, 1000, 10_000]
+    assert (grid.loc[grid["family"] == "sparse", "strings"] == ui.cached.FAMILY_SIZE).all()
+    assert (grid["accuracy"] == 1.0).all()  # the default model is a parity machine
+    assert any("Every family is perfect" in s.value for s in at.success)
+    assert "failing_cell" not in [s.key for s in at.selectbox] and not at.main.button
+
+
+def test_failing_families_list_their_strings_with_a_way_inside():
+    at = page_app("lengths", **HALF).run()
+    no_crash(at)
+    grid = family_grid(at)
+    model = train(Config(density="half", seed=0, steps=400, stop="solved")).model
+    cell = grid[(grid["family"] == "one_then_zeros") & (grid["length"] == 1000)].iloc[0]
+    expected = families.family_accuracy(model, ["one_then_zeros"], [1000])
+    assert cell["accuracy"] == expected["accuracy"].iloc[0] < 1.0
+    choice = at.selectbox(key="failing_cell")
+    assert len(choice.options) == int((grid["accuracy"] < 1.0).sum())
+    choice.set_value(
+        next(o for o in choice.options if o.startswith("a 1, then zeros, length 1,000"))
+    )
+    at.run()
+    no_crash(at)
+    wanted = families.failing_examples(model, "one_then_zeros", 1000, count=ui.cached.FAMILY_SIZE)
+    assert wanted[0] == "1" + "0" * 999
+    assert [b.label for b in at.main.button] == ["Look inside"] * len(wanted)
+    assert any("a 1 followed by 999 zeros" in m.value for m in at.markdown)

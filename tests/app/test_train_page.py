@@ -10,6 +10,7 @@ import pytest
 import ui.training
 from parity.config import Config
 from parity.train import train
+from parity.verdict import judge
 
 from .helpers import charts, entry_app, metrics, no_crash, page_app
 
@@ -27,10 +28,11 @@ def test_default_config_trains_and_shows_its_numbers(train_calls):
         "Training time",
         "Test accuracy",
         "Train accuracy",
-        "Status",
+        "Verdict",
     ]
     assert shown["Test accuracy"] == "100.0%"
-    assert shown["Status"] == expected.status == "generalized"
+    assert expected.status == "generalized"
+    assert shown["Verdict"] == expected.verdict.status == "parity machine"
     assert shown["Solved at step"] == f"{expected.solved_at_step:,}"
     assert shown["Training time"].endswith(" s")
     assert train_calls == [Config()]
@@ -55,7 +57,8 @@ def test_curves_encode_the_history():
     (frame,) = loss["frames"].values()
     assert list(frame["loss"]) == pytest.approx(list(history["loss"]))
     shown = metrics(at)
-    assert shown["Status"] == "budget"
+    verdict = train(FAST_CONFIG).verdict
+    assert shown["Verdict"] == verdict.status and not verdict.is_parity_machine
     assert shown["Test accuracy"] == f"{history['test_accuracy'].iloc[-1]:.1%}"
     assert shown["Train accuracy"] == f"{history['train_accuracy'].iloc[-1]:.1%}"
 
@@ -105,7 +108,8 @@ def test_a_diverged_run_says_what_to_do(monkeypatch):
         result = train(config, on_progress=on_progress)
         history = result.history.copy()
         history.loc[len(history) - 1, ["loss", "test_accuracy"]] = math.nan
-        return dataclasses.replace(result, status="diverged", history=history)
+        verdict = judge(math.nan, (50, 100), None, diverged_at=result.steps)
+        return dataclasses.replace(result, status="diverged", history=history, verdict=verdict)
 
     monkeypatch.setattr(ui.training, "train", diverging)
     at = page_app("train", **FAST).run()
@@ -115,7 +119,7 @@ def test_a_diverged_run_says_what_to_do(monkeypatch):
         "Training diverged: the loss became NaN at step 60; "
         "lower the learning rate or turn on clipping"
     )
-    assert metrics(at)["Status"] == "diverged" and metrics(at)["Test accuracy"] == "—"
+    assert metrics(at)["Verdict"] == "diverged" and metrics(at)["Test accuracy"] == "—"
     (frame,) = charts(at)[1]["frames"].values()
     assert len(frame) == 2  # the NaN loss is left out of the log-scale chart
 
@@ -145,4 +149,6 @@ def test_train_anyway_trains_and_the_result_then_needs_no_click(monkeypatch, tra
     no_crash(at)
     assert train_calls == [FAST_CONFIG] and len(charts(at)) == 2
     at.run()  # cached now: no warning, no button, no second training
-    assert not at.warning and not at.main.button and train_calls == [FAST_CONFIG]
+    assert not any("Large training budget" in w.value for w in at.warning)
+    assert "Train anyway" not in [b.label for b in at.main.button]
+    assert train_calls == [FAST_CONFIG]

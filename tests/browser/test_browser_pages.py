@@ -32,8 +32,9 @@ def enter_bits(lab, text: str) -> None:
 
 
 def assert_heat_maps(lab, arch: str) -> None:
-    """One heat map per quantity of `arch` (6 for lstm, 4 for gru), plus the prediction line."""
-    assert lab.charts().count() == len(QUANTITIES[arch]) + 1
+    """One heat map per quantity of `arch` (6 for lstm, 4 for gru), the prediction line, and
+    the unit ranking (in its expander)."""
+    assert lab.charts().count() == len(QUANTITIES[arch]) + 2
 
 
 @pytest.mark.parametrize("arch", ["lstm", "gru"])

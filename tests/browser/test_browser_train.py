@@ -13,6 +13,7 @@ pytestmark = pytest.mark.browser
 TRAIN_METRICS = ("Solved at step", "Training time", "Test accuracy", "Train accuracy", "Status")
 PAGES = {
     "Look inside": "/inside",
+    "What it computes": "/machine",
     "Length generalization": "/lengths",
     "Model": "/model",
     "Train": "/",

@@ -1,0 +1,54 @@
+"""The Train page's verdict: a parity machine only with every proof, failures a click away."""
+
+from __future__ import annotations
+
+from parity.config import Config
+from parity.train import train
+from ui import session
+from ui.verdict import evidence_table
+
+from .helpers import entry_app, no_crash, page_app
+
+HALF = {"density": "half", "seed": "0", "steps": "400", "stop": "solved"}  # fails 1 then 0s
+
+
+def test_the_default_model_is_called_a_parity_machine_with_its_evidence():
+    at = page_app("train").run()
+    no_crash(at)
+    result = train(Config())
+    assert len(at.success) == 1
+    assert at.success[0].value.startswith("**Verdict: parity machine.** Right on the test set")
+    assert "two-state parity automaton" in at.success[0].value
+    (table,) = at.dataframe
+    assert table.value.to_dict("list") == evidence_table(result.verdict).to_dict("list")
+    assert table.value["Check"].iloc[0] == "test set" and len(table.value) == 12
+    assert set(table.value["Accuracy"]) == {"100.0%"}
+    assert "Extracted automaton: 2 states" in at.caption[0].value
+    assert not at.main.button  # nothing failed, nothing to open
+
+
+def test_a_model_that_fails_a_family_says_which_and_never_generalized():
+    at = page_app("train", **HALF).run()
+    no_crash(at)
+    assert not at.success and len(at.warning) == 1
+    text = at.warning[0].value
+    assert text.startswith("**Verdict: fails a family.** Solved the test set, but fails on a 1")
+    assert "generaliz" not in text.lower()
+    table = at.dataframe[0].value
+    accuracy = dict(zip(table["Check"], table["Accuracy"], strict=True))
+    assert accuracy["random"] == "100.0%" and accuracy["a 1, then zeros"] != "100.0%"
+    assert [b.label for b in at.main.button] == ["Look inside"]
+
+
+def test_look_inside_opens_the_failing_string():
+    at = entry_app()
+    for key, value in HALF.items():
+        at.query_params[key] = value
+    at.run()
+    no_crash(at)
+    failure = train(Config(density="half", seed=0, steps=400, stop="solved")).verdict.failure
+    at.main.button(key="verdict_failure").click().run()
+    no_crash(at)
+    assert at.session_state[session.BITS] == failure
+    assert at.title[0].value.endswith("Look inside")
+    assert at.text_input(key=session.BITS).value == failure
