@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from parity import evaluate
+from parity import evaluate, jobs
 from parity.config import MAX_TEST_LEN
 from parity.models import ParityModel
 
@@ -18,29 +18,44 @@ def trace(model_key: str, _model: ParityModel, bits: tuple[int, ...]) -> inside.
     return inside.trace_view(_model, bits)
 
 
+class LengthsView:
+    """A progress bar while the pool measures accuracy length by length."""
+
+    def __init__(self, size: int, count: int):
+        self.size, self.count = size, count
+        self.bar = st.progress(0.0, text="Measuring accuracy by length…")
+
+    def show(self, job, place: int | None) -> None:
+        if place is not None:
+            self.bar.progress(0.0, text=f"Waiting for a free worker: number {place} in line…")
+        elif job.progress:
+            done, total, length = job.progress[-1]
+            self.bar.progress(
+                done / total,
+                text=f"Measuring accuracy on {self.size} strings of length {length:,} "
+                f"({done + 1} of {total})…",
+            )
+        else:
+            self.bar.progress(0.0, text="Measuring accuracy by length…")
+
+    def close(self) -> None:
+        self.bar.empty()
+
+
 def accuracy_by_length(
     model_key: str, model: ParityModel, lengths: tuple[int, ...], size: int
 ) -> pd.DataFrame:
     """parity.evaluate.accuracy_by_length, cached by (model key, lengths, size).
 
-    Computed one length at a time under a progress bar (the longest take seconds).
+    Computed in the work pool (it takes seconds of CPU), one length at a time under a
+    progress bar; visitors asking for the same table share one computation.
     """
-
-    def compute() -> pd.DataFrame:
-        bar = st.progress(0.0)
-        tables = []
-        for done, length in enumerate(lengths):
-            bar.progress(
-                done / len(lengths),
-                text=f"Measuring accuracy on {size} strings of "
-                f"length {length:,} ({done + 1} of {len(lengths)})…",
-            )
-            tables.append(evaluate.accuracy_by_length(model, [length], size=size))
-        bar.empty()
-        return pd.concat(tables, ignore_index=True)
-
-    entry = slots.slot("lengths", (model_key, lengths, size))
-    return slots.fill(entry, compute, "Another visitor is measuring this model right now…")
+    key = (model_key, lengths, size)
+    hit = slots.cached("lengths", key)
+    if hit is not None:
+        return hit
+    view = LengthsView(size, len(lengths))
+    return slots.fetch("lengths", key, jobs.lengths_table, (model, lengths, size), view)
 
 
 def log_lengths(per_decade: int = 8) -> tuple[int, ...]:

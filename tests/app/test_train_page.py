@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
 
 import pytest
 
@@ -85,24 +86,33 @@ def test_leaving_the_page_and_coming_back_never_retrains(train_calls):
 
 def test_live_view_draws_progress_and_leaves_nothing_behind(monkeypatch):
     draws = []
-    real = ui.training.LiveView.__call__
+    real = ui.training.LiveView.draw
 
-    def counting(self, progress):
-        draws.append(progress.step)
-        return real(self, progress)
+    def counting(self):
+        draws.append([row[0] for row in self.rows])
+        return real(self)
+
+    def slow(config, on_progress, should_stop):
+        def report(progress):
+            on_progress(progress)
+            time.sleep(0.4)  # longer than a poll: the page sees every evaluation
+
+        return train(config, on_progress=report, should_stop=should_stop)
 
     monkeypatch.setattr(ui.training, "DRAW_EVERY", 0.0)
-    monkeypatch.setattr(ui.training.LiveView, "__call__", counting)
+    monkeypatch.setattr(ui.training.LiveView, "draw", counting)
+    monkeypatch.setattr(ui.training, "train", slow)
     at = page_app("train", **FAST).run()
     no_crash(at)
-    assert draws == [20, 40, 60]
+    assert draws[-1] == [20, 40, 60] and len(draws) >= 3
+    assert all(draw == draws[-1][: len(draw)] for draw in draws)  # each a prefix of the last
     assert not at.get("progress")
     assert len(charts(at)) == 2  # the final curves only: the live ones were emptied
 
 
 def test_a_diverged_run_says_what_to_do(monkeypatch):
-    def diverging(config, on_progress=None):
-        result = train(config, on_progress=on_progress)
+    def diverging(config, **callbacks):
+        result = train(config, **callbacks)
         history = result.history.copy()
         history.loc[len(history) - 1, ["loss", "test_accuracy"]] = math.nan
         return dataclasses.replace(result, status="diverged", history=history)
