@@ -8,9 +8,10 @@ deep link such as /inside, and that visitor would get no shared sidebar.
 
 import streamlit as st
 
-from ui import sidebar
+from ui import sidebar, slots
 
 st.set_page_config(page_title="Parity Lab", page_icon="🧮", layout="wide")
+slots.pool()  # the server's worker processes: started once, they load torch in the background
 
 TRAIN = "app_pages/train.py"
 pages = [

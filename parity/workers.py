@@ -45,8 +45,13 @@ class Worker:
             daemon=True,
             name="parity-worker",
         )
-        self.proc.start()
-        child.close()
+        try:
+            self.proc.start()
+        except BaseException:
+            self.proc = None
+            raise
+        finally:
+            child.close()
 
     @property
     def pid(self) -> int | None:
@@ -56,7 +61,7 @@ class Worker:
         """Close the pipe (an idle worker then exits) and reap the process, killing a laggard."""
         if self.conn is not None:
             self.conn.close()
-        if self.proc is not None:
+        if self.proc is not None and self.proc.pid is not None:
             self.proc.join(timeout=5)
             if self.proc.is_alive():
                 self.proc.kill()

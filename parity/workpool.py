@@ -71,6 +71,7 @@ class WorkPool:
         self._jobs: dict[Hashable, Job] = {}  # queued or running
         self._queue: collections.deque[Job] = collections.deque()
         self._closed = False
+        self._workers: list[Worker] = []
         run = run_in_process if processes else _run_in_thread
         self._threads = [
             threading.Thread(target=self._serve, args=(run,), daemon=True, name=f"workpool-{i}")
@@ -147,6 +148,11 @@ class WorkPool:
                 "queued": [j.key for j in self._queue],
             }
 
+    def pids(self) -> list[int]:
+        """Process ids of the live worker processes."""
+        with self._cond:
+            return [w.pid for w in self._workers if w.pid is not None]
+
     def shutdown(self, timeout: float = 10.0) -> None:
         """Cancel everything, stop the workers and wait for them (no orphan processes)."""
         with self._cond:
@@ -198,7 +204,15 @@ class WorkPool:
     def _serve(self, run) -> None:
         """One worker slot: take the next job, run it (in a process or here), report."""
         worker = Worker(self.recycle_mb) if run is run_in_process else None
+        if worker is not None:
+            with self._cond:
+                self._workers.append(worker)
         try:
+            if worker is not None:
+                try:
+                    worker.ensure()  # start early: the first job need not wait for torch
+                except Exception:  # noqa: BLE001 - retried (and then reported) by the first job
+                    pass
             while (job := self._next()) is not None:
                 try:
                     state, value = run(worker, job, lambda item, j=job: self._report(j, item))
