@@ -23,20 +23,20 @@ class LengthsView:
 
     def __init__(self, size: int, count: int):
         self.size, self.count = size, count
-        self.bar = st.progress(0.0, text="Measuring accuracy by length…")
+        self.bar = slots.Bar("Measuring accuracy by length…")
 
     def show(self, job, place: int | None) -> None:
         if place is not None:
-            self.bar.progress(0.0, text=f"Waiting for a free worker: number {place} in line…")
+            self.bar.update(0.0, f"Waiting for a free worker: number {place} in line…")
         elif job.progress:
             done, total, length = job.progress[-1]
-            self.bar.progress(
+            self.bar.update(
                 done / total,
-                text=f"Measuring accuracy on {self.size} strings of length {length:,} "
+                f"Measuring accuracy on {self.size} strings of length {length:,} "
                 f"({done + 1} of {total})…",
             )
         else:
-            self.bar.progress(0.0, text="Measuring accuracy by length…")
+            self.bar.update(0.0, "Measuring accuracy by length…")
 
     def close(self) -> None:
         self.bar.empty()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import threading
+import time
 from collections.abc import Callable, Hashable
 from typing import Any, Protocol
 
@@ -20,7 +21,8 @@ import streamlit as st
 from parity.boundedcache import BoundedCache
 from parity.workpool import Job, WorkPool
 
-POLL_SECONDS = 0.25  # a waiting script thread looks at its job (and yields to Streamlit) this often
+POLL_SECONDS = 0.25  # a waiting script thread looks at its job this often
+HEARTBEAT_SECONDS = 1.0  # and makes an st.* call at least this often, even with nothing new
 MAX_ENTRIES = 64  # results kept per kind
 MAX_BYTES = 256 * 2**20  # bytes kept per kind, measured as pickled (weights, history, snapshots)
 RECYCLE_MB = 1024  # a worker whose memory grew past this is replaced after its job
@@ -35,6 +37,26 @@ class WaitView(Protocol):
     def show(self, job: Job, place: int | None) -> None: ...
 
     def close(self) -> None: ...
+
+
+class Bar:
+    """A progress bar that resends only what changed, and otherwise once a heartbeat.
+
+    Each send is an st.* call, the point where Streamlit stops a script whose tab closed or
+    reruns it; the heartbeat bounds how long that takes, without flooding waiting browsers.
+    """
+
+    def __init__(self, text: str):
+        self.bar, self.shown, self.sent = st.progress(0.0, text=text), (0.0, text), time.monotonic()
+
+    def update(self, value: float, text: str) -> None:
+        now = time.monotonic()
+        if (value, text) != self.shown or now - self.sent >= HEARTBEAT_SECONDS:
+            self.bar.progress(value, text=text)
+            self.shown, self.sent = (value, text), now
+
+    def empty(self) -> None:
+        self.bar.empty()
 
 
 def pool() -> WorkPool:
@@ -83,7 +105,7 @@ def fetch(kind: str, key: Hashable, fn: Callable, args: tuple, view: WaitView) -
     )
     try:
         while not job.finished:
-            view.show(job, work.place(job))  # an st.* call: where a rerun or stop lands
+            view.show(job, work.place(job))  # sends st.* calls: where a rerun or stop lands
             work.wait(job, POLL_SECONDS)
     finally:
         work.leave(job)

@@ -36,26 +36,26 @@ class LiveView:
         self.config, self.rows, self.drawn = config, [], 0.0
         self.box = st.empty()
         with self.box.container():
-            self.bar = st.progress(0.0, text=f"Training {config.arch.upper()}: starting…")
+            self.bar = slots.Bar(f"Training {config.arch.upper()}: starting…")
             self.curves = st.empty()
 
     def show(self, job: Job, place: int | None) -> None:
-        """Called at every poll of the wait: always updates the bar (an interruption point)."""
+        """Called at every poll of the wait; the bar's updates are where a stop lands."""
         if place is not None:
-            self.bar.progress(0.0, text=queue_text(place, slots.pool().workers))
+            self.bar.update(0.0, queue_text(place, slots.pool().workers))
             return
         new = job.progress[len(self.rows) :]
         self.rows.extend(
             [p.step, p.loss, p.train_accuracy, p.test_accuracy, p.elapsed] for p in new
         )
         if not self.rows:
-            self.bar.progress(0.0, text=f"Training {self.config.arch.upper()}: starting…")
+            self.bar.update(0.0, f"Training {self.config.arch.upper()}: starting…")
             return
         p: Progress = job.progress[len(self.rows) - 1]
         shared = " · shared with another visitor" if job.waiters > 1 else ""
-        self.bar.progress(
+        self.bar.update(
             p.step / p.total,
-            text=f"Training {self.config.arch.upper()}: step {p.step:,} of at most "
+            f"Training {self.config.arch.upper()}: step {p.step:,} of at most "
             f"{p.total:,} · test accuracy {p.test_accuracy:.1%}{shared}",
         )
         now = time.perf_counter()

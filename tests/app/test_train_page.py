@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import time
 
 import pytest
 
+import ui.slots
 import ui.training
 from parity.config import Config
 from parity.train import train
+from parity.workpool import WorkPool
 
 from .helpers import charts, entry_app, metrics, no_crash, page_app
 
@@ -156,3 +159,23 @@ def test_train_anyway_trains_and_the_result_then_needs_no_click(monkeypatch, tra
     assert train_calls == [FAST_CONFIG] and len(charts(at)) == 2
     at.run()  # cached now: no warning, no button, no second training
     assert not at.warning and not at.main.button and train_calls == [FAST_CONFIG]
+
+
+def test_the_app_trains_in_a_worker_process_and_shows_the_same_numbers(work_pool):
+    processes = WorkPool(workers=1)  # what the server uses (the other AppTests use threads)
+    ui.slots.use_pool(processes)
+    try:
+        at = page_app("train", **FAST).run()
+        no_crash(at)
+        assert list(processes.started) == [("train", FAST_CONFIG)]
+        pids = processes.pids()
+        assert pids and os.getpid() not in pids
+    finally:
+        ui.slots.use_pool(work_pool)
+        processes.shutdown()
+    expected = train(FAST_CONFIG)
+    shown = metrics(at)
+    assert shown["Test accuracy"] == f"{expected.final_test_accuracy:.1%}"
+    assert shown["Status"] == expected.status == "budget"
+    (frame,) = charts(at)[1]["frames"].values()
+    assert list(frame["loss"]) == pytest.approx(list(expected.history["loss"]))
