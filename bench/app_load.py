@@ -207,9 +207,8 @@ def report(rounds, quiet, quiet_health, idle, before, after, per_config, peaks, 
     print(row("/_stcore/health during the load", health, 3))
     print(row("7th visitor: cached page until metrics and charts show, no training", quiet))
     print(row("7th visitor: cached page until metrics and charts show, during the load", cached))
-    print(
-        f"ratio of the medians, load / no load: {statistics.median(cached) / statistics.median(quiet):.2f}"
-    )
+    ratio = statistics.median(cached) / statistics.median(quiet)
+    print(f"ratio of the medians, load / no load: {ratio:.2f}")
     print(row("last of the 6 new configurations shown (1,500 steps each)", waits, 1))
     print(
         "shared configuration trained once in every round:", all(r["shared_once"] for r in rounds)
