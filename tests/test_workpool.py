@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -190,3 +194,33 @@ def test_a_thread_pool_behaves_the_same():
         assert finish(work, second).result.startswith("spun")
     finally:
         work.shutdown()
+
+
+KILLED_SERVER = """
+import sys, time
+sys.path[:0] = {paths!r}
+from test_workpool import spin
+from parity.workpool import WorkPool
+
+if __name__ == "__main__":
+    pool = WorkPool(workers=2)
+    jobs = [pool.submit(i, spin, 600.0) for i in range(2)]
+    while not all(job.progress for job in jobs):
+        time.sleep(0.05)
+    print(*pool.pids(), flush=True)
+    time.sleep(600)
+"""
+
+
+def test_workers_exit_when_the_server_is_killed(tmp_path):
+    script = tmp_path / "server.py"
+    here = str(Path(__file__).parent)
+    script.write_text(KILLED_SERVER.format(paths=[here, str(Path(here).parent)]))
+    server = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        pids = [int(pid) for pid in server.stdout.readline().split()]
+        assert len(pids) == 2 and all(alive(pid) for pid in pids)
+    finally:
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+    wait_until(lambda: not any(alive(pid) for pid in pids), seconds=10)
