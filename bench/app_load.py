@@ -127,9 +127,9 @@ def cached_page(browser, base: str) -> float:
 def load_round(browser, base: str, seed0: int) -> dict:
     """6 new configurations + 2 visitors on a 7th, at once; 7th-visitor and health timings."""
     configs = [
-        {"stop": "budget", "steps": 1500, "eval_every": 50, "seed": seed0 + i} for i in range(6)
+        {"stop": "budget", "steps": 800, "eval_every": 50, "seed": seed0 + i} for i in range(6)
     ]
-    shared = {"stop": "budget", "steps": 1200, "eval_every": 50, "seed": seed0 + 99}
+    shared = {"stop": "budget", "steps": 600, "eval_every": 50, "seed": seed0 + 99}
     pages = [browser.new_page() for _ in range(8)]
     started = time.monotonic()
     for page, params in zip(pages, [*configs, shared, shared], strict=True):
@@ -209,7 +209,7 @@ def report(rounds, quiet, quiet_health, idle, before, after, per_config, peaks, 
     print(row("7th visitor: cached page until metrics and charts show, during the load", cached))
     ratio = statistics.median(cached) / statistics.median(quiet)
     print(f"ratio of the medians, load / no load: {ratio:.2f}")
-    print(row("last of the 6 new configurations shown (1,500 steps each)", waits, 1))
+    print(row("last of the 6 new configurations shown (800 steps each)", waits, 1))
     print(
         "shared configuration trained once in every round:", all(r["shared_once"] for r in rounds)
     )

@@ -20,7 +20,7 @@ from parity.workpool import Job
 
 from . import slots
 
-DRAW_EVERY = 0.3  # seconds between live redraws of the curves
+DRAW_EVERY = 1.0  # seconds between live redraws of the curves (each costs the server ~40 ms of CPU)
 CONFIRM_SECONDS = 120  # budgets estimated above this wait for a click
 
 
