@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import multiprocessing.spawn
 import os
 from multiprocessing.connection import wait as wait_ready
 from typing import Any
@@ -20,7 +21,27 @@ PRELOAD = ("parity.train", "parity.evaluate")  # imported once, by the forkserve
 CANCEL_POLL_SECONDS = 0.1  # how often the relay passes a cancel request on
 MESSAGE_CHARS = 300
 
+WORKER_NAME = "parity-worker"
+
 _job_ids = itertools.count(1)
+_preparation_data = multiprocessing.spawn.get_preparation_data
+
+
+def _without_main(name: str) -> dict:
+    """multiprocessing's start-up data for a child, minus the parent's main module for ours.
+
+    A child normally re-imports the parent's __main__. In the app that is whatever script
+    Streamlit (or AppTest) runs at that moment, so a worker started then would run a page
+    script. Our workers need only parity, which they import by name.
+    """
+    data = _preparation_data(name)
+    if name == WORKER_NAME:
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+    return data
+
+
+multiprocessing.spawn.get_preparation_data = _without_main
 
 
 class Worker:
@@ -43,7 +64,7 @@ class Worker:
             target=worker_main,
             args=(child, self.stop_event, self.recycle_mb),
             daemon=True,
-            name="parity-worker",
+            name=WORKER_NAME,
         )
         try:
             self.proc.start()
