@@ -176,11 +176,11 @@ def test_six_new_configurations_at_once_leave_the_server_responsive(make_lab, ap
         health += [health_seconds(app_server.url) for _ in range(3)]
         pages.append(cached_page_seconds(make_lab(f"-seventh{attempt}")))
     assert busy_workers(app_server) == 2, "the load ended before the measurements did"
-    assert max(health) < 0.5, f"health check took {max(health):.2f} s"
-    assert statistics.median(pages) < 2.0, f"cached page took {pages} s"
-    for i, lab in visitors.items():
+    for i, lab in visitors.items():  # results first: a slow machine must not hide a wrong one
         shown = until_trained(lab)
         lab.shot("trained")
         assert {k: shown[k] for k in SHOWN} == expected(Config(**configs[i])), f"visitor {i}"
     same_shown = [until_trained(lab) for lab in pair]
     assert same_shown[0] == same_shown[1]  # one run: even its measured time is the same
+    assert max(health) < 0.5, f"health check took {max(health):.2f} s"
+    assert statistics.median(pages) < 2.0, f"cached page took {pages} s"
