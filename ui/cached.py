@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from parity import evaluate, families, statemap
+from parity import evaluate, families, jobs, statemap
 from parity.automaton import Automaton, extract
 from parity.config import MAX_TEST_LEN
 from parity.models import ParityModel
@@ -13,29 +13,45 @@ from parity.models import ParityModel
 from . import inside, machine, slots
 
 
+class ProgressView:
+    """A progress bar while the pool works through a table one part at a time."""
+
+    def __init__(self, starting: str, describe):
+        self.starting, self.describe = starting, describe  # describe(done, total, part) -> str
+        self.bar = slots.Bar(starting)
+
+    def show(self, job, place: int | None) -> None:
+        if place is not None:
+            self.bar.update(0.0, f"Waiting for a free worker: number {place} in line…")
+        elif job.progress:
+            done, total, part = job.progress[-1]
+            self.bar.update(done / total, self.describe(done, total, part))
+        else:
+            self.bar.update(0.0, self.starting)
+
+    def close(self) -> None:
+        self.bar.empty()
+
+
 def accuracy_by_length(
     model_key: str, model: ParityModel, lengths: tuple[int, ...], size: int
 ) -> pd.DataFrame:
     """parity.evaluate.accuracy_by_length, cached by (model key, lengths, size).
 
-    Computed one length at a time under a progress bar (the longest take seconds).
+    Computed in the work pool (it takes seconds of CPU), one length at a time under a
+    progress bar; visitors asking for the same table share one computation.
     """
-
-    def compute() -> pd.DataFrame:
-        bar = st.progress(0.0)
-        tables = []
-        for done, length in enumerate(lengths):
-            bar.progress(
-                done / len(lengths),
-                text=f"Measuring accuracy on {size} strings of "
-                f"length {length:,} ({done + 1} of {len(lengths)})…",
-            )
-            tables.append(evaluate.accuracy_by_length(model, [length], size=size))
-        bar.empty()
-        return pd.concat(tables, ignore_index=True)
-
-    entry = slots.slot("lengths", (model_key, lengths, size))
-    return slots.fill(entry, compute, "Another visitor is measuring this model right now…")
+    key = (model_key, lengths, size)
+    hit = slots.cached("lengths", key)
+    if hit is not None:
+        return hit
+    view = ProgressView(
+        "Measuring accuracy by length…",
+        lambda done, total, length: (
+            f"Measuring accuracy on {size} strings of length {length:,} ({done + 1} of {total})…"
+        ),
+    )
+    return slots.fetch("lengths", key, jobs.lengths_table, (model, lengths, size), view)
 
 
 def log_lengths(per_decade: int = 8) -> tuple[int, ...]:
@@ -52,24 +68,21 @@ def family_accuracy(
 ) -> pd.DataFrame:
     """parity.families.family_accuracy for every family, cached by (model key, lengths, size).
 
-    Computed one family at a time under a progress bar; `size` strings per random family.
+    Computed in the work pool one family at a time under a progress bar; `size` strings per
+    random family; visitors asking for the same table share one computation.
     """
-
-    def compute() -> pd.DataFrame:
-        bar = st.progress(0.0)
-        tables = []
-        for done, name in enumerate(families.ALL):
-            bar.progress(
-                done / len(families.ALL),
-                text=f"Testing the family “{families.FAMILIES[name].label}” at lengths "
-                f"{', '.join(f'{n:,}' for n in lengths)} ({done + 1} of {len(families.ALL)})…",
-            )
-            tables.append(families.family_accuracy(model, [name], lengths, count=size))
-        bar.empty()
-        return pd.concat(tables, ignore_index=True)
-
-    entry = slots.slot("families", (model_key, lengths, size))
-    return slots.fill(entry, compute, "Another visitor is testing this model right now…")
+    key = (model_key, lengths, size)
+    hit = slots.cached("families", key)
+    if hit is not None:
+        return hit
+    view = ProgressView(
+        "Testing the stress families…",
+        lambda done, total, name: (
+            f"Testing the family “{families.FAMILIES[name].label}” at "
+            f"lengths {', '.join(f'{n:,}' for n in lengths)} ({done + 1} of {total})…"
+        ),
+    )
+    return slots.fetch("families", key, jobs.family_table, (model, lengths, size), view)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

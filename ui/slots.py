@@ -1,48 +1,116 @@
-"""Cache slots: st.cache_resource keyed by value, holding a result computed outside it.
+"""The app's side of parity.workpool: one pool per server, bounded result caches, and waits.
 
-A function cached with st.cache_resource records every st.* call it makes and replays them
-on each cache hit; live progress drawn inside one would be resent, update by update, on every
-redraw. So the cached function here only hands out a slot for its key; the caller computes
-the result (drawing progress freely) and stores it in the slot, under the slot's lock so two
-visitors asking for the same thing compute it once.
+A result is looked up in a bounded cache (by count and by bytes). On a miss the work goes to
+the server's pool of worker processes, never onto the script thread; visitors asking for the
+same key share one job. The visitor's script thread only waits, in a loop that calls st.* at
+every poll: a rerun, a page change or a closed tab (Streamlit asks a disconnected session's
+script to stop) interrupts it there, the visitor leaves the job, and a job nobody waits for
+any more is cancelled, so nothing half-done reaches the cache.
 """
 
 from __future__ import annotations
 
+import atexit
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+import time
+from collections.abc import Callable, Hashable
+from typing import Any, Protocol
 
 import streamlit as st
 
-MAX_ENTRIES = 64
+from parity.boundedcache import BoundedCache
+from parity.workpool import Job, WorkPool
+
+POLL_SECONDS = 0.25  # a waiting script thread looks at its job this often
+HEARTBEAT_SECONDS = 1.0  # and makes an st.* call at least this often, even with nothing new
+MAX_ENTRIES = 64  # results kept per kind
+MAX_BYTES = 256 * 2**20  # bytes kept per kind, measured as pickled (weights, history, snapshots)
+RECYCLE_MB = 1024  # a worker whose memory grew past this is replaced after its job
+
+_pool: WorkPool | None = None
+_pool_lock = threading.Lock()
 
 
-@dataclass
-class Slot:
-    """A cache entry: the result once computed, and a lock held while computing it."""
+class WaitView(Protocol):
+    """What a waiting page shows: called at every poll; closed when the wait ends."""
 
-    result: Any = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    def show(self, job: Job, place: int | None) -> None: ...
 
-
-@st.cache_resource(max_entries=MAX_ENTRIES, show_spinner=False)
-def slot(kind: str, key: Any) -> Slot:
-    """The process-wide slot for (kind, key); `key` must be hashable by value."""
-    return Slot()
+    def close(self) -> None: ...
 
 
-def fill(entry: Slot, compute: Callable[[], Any], busy: str) -> Any:
-    """The slot's result, computing it first (once, whoever asks) if it is empty."""
-    if entry.result is not None:
-        return entry.result
-    if not entry.lock.acquire(blocking=False):
-        with st.spinner(busy):
-            entry.lock.acquire()
+class Bar:
+    """A progress bar that resends only what changed, and otherwise once a heartbeat.
+
+    Each send is an st.* call, the point where Streamlit stops a script whose tab closed or
+    reruns it; the heartbeat bounds how long that takes, without flooding waiting browsers.
+    """
+
+    def __init__(self, text: str):
+        self.bar, self.shown, self.sent = st.progress(0.0, text=text), (0.0, text), time.monotonic()
+
+    def update(self, value: float, text: str) -> None:
+        now = time.monotonic()
+        if (value, text) != self.shown or now - self.sent >= HEARTBEAT_SECONDS:
+            self.bar.progress(value, text=text)
+            self.shown, self.sent = (value, text), now
+
+    def empty(self) -> None:
+        self.bar.empty()
+
+
+def pool() -> WorkPool:
+    """The server's work pool: one worker process per core, started on first use."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = WorkPool(recycle_mb=RECYCLE_MB)
+            atexit.register(_pool.shutdown)
+        return _pool
+
+
+def use_pool(new: WorkPool | None) -> WorkPool | None:
+    """Replace the server's pool (tests: a thread pool); returns the previous one."""
+    global _pool
+    with _pool_lock:
+        old, _pool = _pool, new
+        return old
+
+
+@st.cache_resource(show_spinner=False)
+def results(kind: str) -> BoundedCache:
+    """The process-wide cache of finished results of one kind ('train', 'lengths', ...)."""
+    return BoundedCache(MAX_ENTRIES, MAX_BYTES)
+
+
+def cached(kind: str, key: Hashable) -> Any:
+    """The stored result for (kind, key), or None; never starts work."""
+    return results(kind).get(key)
+
+
+def fetch(kind: str, key: Hashable, fn: Callable, args: tuple, view: WaitView) -> Any:
+    """The result for (kind, key): stored, or computed as fn(*args) in the pool while `view`
+    shows the wait. A failed job shows an error and stops this page run."""
+    cache = results(kind)
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    work = pool()
+    job = work.submit(
+        (kind, key),
+        fn,
+        *args,
+        on_done=lambda result: cache.put(key, result),
+        lookup=lambda: cache.get(key),
+    )
     try:
-        if entry.result is None:
-            entry.result = compute()
+        while not job.finished:
+            view.show(job, work.place(job))  # sends st.* calls: where a rerun or stop lands
+            work.wait(job, POLL_SECONDS)
     finally:
-        entry.lock.release()
-    return entry.result
+        work.leave(job)
+        view.close()
+    if job.state != "done":
+        st.error(f"This could not be computed: {job.error}", icon=":material/error:")
+        st.stop()
+    return job.result

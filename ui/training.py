@@ -1,8 +1,9 @@
-"""Cached training with a live view: a configuration trains once per server, for everyone.
+"""Training in the server's work pool, with a live view: a configuration trains once, for all.
 
-The cache is a slot per frozen Config (ui.slots: st.cache_resource, max 64 entries). A new
-configuration trains outside the cached function, drawing a progress bar and live curves into
-elements that are emptied at the end; a cached one comes back at once, with nothing replayed.
+A cached configuration comes back at once. A new one is trained by a worker process
+(ui.slots, parity.workpool), never on the script thread: the page shows its place in the
+queue, then a progress bar and live curves streamed from the worker, removed at the end.
+Visitors asking for the same configuration share one run; leaving it cancels it.
 """
 
 from __future__ import annotations
@@ -15,62 +16,77 @@ import streamlit as st
 from parity import charts
 from parity.config import Config
 from parity.train import CHECK_FACTOR, HISTORY_COLUMNS, Progress, TrainResult, train
+from parity.workpool import Job
 
 from . import slots
 
-DRAW_EVERY = 0.3  # seconds between live redraws
+DRAW_EVERY = 2.0  # seconds between live redraws (each: ~40 ms of server CPU, more in a browser)
 CONFIRM_SECONDS = 120  # budgets estimated above this wait for a click
 
 
 def cached_result(config: Config) -> TrainResult | None:
     """The trained result if this configuration is in the cache, else None (never trains)."""
-    return slots.slot("train", config).result
+    return slots.cached("train", config)
 
 
 class LiveView:
-    """Progress bar and live curves while a model trains; removed when training ends."""
+    """Place in the queue, then progress bar and live curves; removed when the wait ends."""
 
     def __init__(self, config: Config):
         self.config, self.rows, self.drawn = config, [], 0.0
         self.box = st.empty()
         with self.box.container():
-            self.bar = st.progress(0.0, text=f"Training {config.arch.upper()}: starting…")
+            self.bar = slots.Bar(f"Training {config.arch.upper()}: starting…")
             self.curves = st.empty()
 
-    def __call__(self, p: Progress) -> None:
-        self.rows.append([p.step, p.loss, p.train_accuracy, p.test_accuracy, p.elapsed])
-        now = time.perf_counter()
-        if now - self.drawn < DRAW_EVERY and p.step < p.total:
+    def show(self, job: Job, place: int | None) -> None:
+        """Called at every poll of the wait; the bar's updates are where a stop lands."""
+        if place is not None:
+            self.bar.update(0.0, queue_text(place, slots.pool().workers))
             return
-        self.drawn = now
-        self.bar.progress(
-            p.step / p.total,
-            text=f"Training {self.config.arch.upper()}: step "
-            f"{p.step:,} of at most {p.total:,} · test accuracy "
-            f"{p.test_accuracy:.1%}",
+        new = job.progress[len(self.rows) :]
+        self.rows.extend(
+            [p.step, p.loss, p.train_accuracy, p.test_accuracy, p.elapsed] for p in new
         )
-        history = pd.DataFrame(self.rows, columns=HISTORY_COLUMNS)
+        if not self.rows:
+            self.bar.update(0.0, f"Training {self.config.arch.upper()}: starting…")
+            return
+        p: Progress = job.progress[len(self.rows) - 1]
+        shared = " · shared with another visitor" if job.waiters > 1 else ""
+        self.bar.update(
+            p.step / p.total,
+            f"Training {self.config.arch.upper()}: step {p.step:,} of at most "
+            f"{p.total:,} · test accuracy {p.test_accuracy:.1%}{shared}",
+        )
+        now = time.perf_counter()
+        if new and now - self.drawn >= DRAW_EVERY:
+            self.drawn = now
+            self.draw()
+
+    def draw(self) -> None:
+        """The curves of the rows received so far."""
         with self.curves.container():
-            draw_curves(history, self.config)
+            draw_curves(pd.DataFrame(self.rows, columns=HISTORY_COLUMNS), self.config)
 
     def close(self) -> None:
         self.box.empty()
 
 
-def trained(config: Config) -> TrainResult:
-    """The result for `config`: from the cache at once, or trained now with a live view."""
-
-    def compute() -> TrainResult:
-        view = LiveView(config)
-        result = train(config, on_progress=view)
-        view.close()
-        return result
-
-    return slots.fill(
-        slots.slot("train", config),
-        compute,
-        "Another visitor is training this configuration right now…",
+def queue_text(place: int, workers: int) -> str:
+    """What a queued visitor reads."""
+    ahead = "next in line" if place == 1 else f"number {place} in the queue"
+    return (
+        f"Waiting for a free trainer: {workers} configurations train at once and yours is "
+        f"{ahead}. It starts by itself."
     )
+
+
+def trained(config: Config) -> TrainResult:
+    """The result for `config`: from the cache at once, or trained now in the pool, live."""
+    hit = cached_result(config)
+    if hit is not None:
+        return hit
+    return slots.fetch("train", config, train, (config,), LiveView(config))
 
 
 def require_trained(config: Config) -> TrainResult:

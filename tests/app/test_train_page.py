@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
+import time
 
 import pytest
 
+import ui.slots
 import ui.training
 from parity.config import Config
 from parity.train import train
 from parity.verdict import judge
+from parity.workpool import WorkPool
 
 from .helpers import charts, entry_app, metrics, no_crash, page_app
 
@@ -88,24 +92,33 @@ def test_leaving_the_page_and_coming_back_never_retrains(train_calls):
 
 def test_live_view_draws_progress_and_leaves_nothing_behind(monkeypatch):
     draws = []
-    real = ui.training.LiveView.__call__
+    real = ui.training.LiveView.draw
 
-    def counting(self, progress):
-        draws.append(progress.step)
-        return real(self, progress)
+    def counting(self):
+        draws.append([row[0] for row in self.rows])
+        return real(self)
+
+    def slow(config, on_progress, should_stop):
+        def report(progress):
+            on_progress(progress)
+            time.sleep(0.4)  # longer than a poll: the page sees every evaluation
+
+        return train(config, on_progress=report, should_stop=should_stop)
 
     monkeypatch.setattr(ui.training, "DRAW_EVERY", 0.0)
-    monkeypatch.setattr(ui.training.LiveView, "__call__", counting)
+    monkeypatch.setattr(ui.training.LiveView, "draw", counting)
+    monkeypatch.setattr(ui.training, "train", slow)
     at = page_app("train", **FAST).run()
     no_crash(at)
-    assert draws == [20, 40, 60]
+    assert draws[-1] == [20, 40, 60] and len(draws) >= 3
+    assert all(draw == draws[-1][: len(draw)] for draw in draws)  # each a prefix of the last
     assert not at.get("progress")
     assert len(charts(at)) == 2  # the final curves only: the live ones were emptied
 
 
 def test_a_diverged_run_says_what_to_do(monkeypatch):
-    def diverging(config, on_progress=None):
-        result = train(config, on_progress=on_progress)
+    def diverging(config, **callbacks):
+        result = train(config, **callbacks)
         history = result.history.copy()
         history.loc[len(history) - 1, ["loss", "test_accuracy"]] = math.nan
         verdict = judge(math.nan, (50, 100), None, diverged_at=result.steps)
@@ -152,3 +165,24 @@ def test_train_anyway_trains_and_the_result_then_needs_no_click(monkeypatch, tra
     assert not any("Large training budget" in w.value for w in at.warning)
     assert "Train anyway" not in [b.label for b in at.main.button]
     assert train_calls == [FAST_CONFIG]
+
+
+def test_the_app_trains_in_a_worker_process_and_shows_the_same_numbers(work_pool):
+    processes = WorkPool(workers=1)  # what the server uses (the other AppTests use threads)
+    ui.slots.use_pool(processes)
+    try:
+        at = page_app("train", **FAST).run()
+        no_crash(at)
+        assert list(processes.started) == [("train", FAST_CONFIG)]
+        pids = processes.pids()
+        assert pids and os.getpid() not in pids
+    finally:
+        ui.slots.use_pool(work_pool)
+        processes.shutdown()
+    expected = train(FAST_CONFIG)
+    shown = metrics(at)
+    assert shown["Test accuracy"] == f"{expected.final_test_accuracy:.1%}"
+    assert expected.status == "budget"
+    assert shown["Verdict"] == expected.verdict.status
+    (frame,) = charts(at)[1]["frames"].values()
+    assert list(frame["loss"]) == pytest.approx(list(expected.history["loss"]))
