@@ -17,6 +17,8 @@ from parity import config as config_lib
 from parity import limits
 from parity.config import Config
 
+from .messages import plain
+
 # Layout only: fields named here go in the "Advanced" expander; every other field, including
 # any field added later, is shown directly.
 ADVANCED = frozenset(
@@ -112,10 +114,10 @@ def url_over_limits() -> list[str]:
         limit = f.metadata["app_hi"]
         if value > limit:
             warnings.append(
-                f"The link asks for {f.name}={value} (“{f.metadata['label']}”), above this "
-                f"app's limit of {limit:,}; the setting was left at its default. The limits "
-                "keep a shared server within its memory and time; the command line allows up "
-                f"to {f.metadata['hi']:,} (`python -m parity train --help`)."
+                f"The link asks for {f.name}={plain(value, 24)} (“{f.metadata['label']}”), "
+                f"above this app's limit of {limit:,}; the setting was left at its default. "
+                "The limits keep a shared server within its memory and time; the command line "
+                f"allows up to {f.metadata['hi']:,} (see python -m parity train --help)."
             )
     return warnings
 

@@ -192,8 +192,8 @@ def test_the_issue_link_is_refused_with_warnings_not_trained_at_7_gb(train_calls
     query = dict(hidden_size="256", batch_size="4096", min_len="100", max_len="100", steps="1")
     at = page_app("train", **query).run()
     no_crash(at)
-    warnings = [w.value for w in at.warning]
-    assert len(warnings) == 2
+    warnings = [w.value for w in at.warning if "The link asks for" in w.value]
+    assert len(warnings) == 2  # (the one-step model's verdict is a warning of its own)
     for name, text in zip(("hidden_size", "batch_size"), warnings, strict=True):
         f = next(f for f in config_lib.fields() if f.name == name)
         assert f"{name}={query[name]}" in text and f.metadata["label"] in text
