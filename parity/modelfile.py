@@ -26,7 +26,7 @@ MAX_BYTES = 4 * 1024 * 1024  # a hidden-size-256 LSTM's file is 1.06 MB; anythin
 MAX_HEADER_BYTES = 64 * 1024  # ours is under 1 kB: six tensors and the config
 DTYPE, DTYPE_BYTES = "F32", 4
 # The config fields every "parity-lab/1" file carries. A field added to Config later may be
-# missing from an older file (it gets its default); these may not.
+# missing from an older file; these may not.
 FORMAT_FIELDS = frozenset(
     {
         "arch",
@@ -149,6 +149,12 @@ def _metadata(header: dict) -> dict[str, str]:
     return metadata
 
 
+# Fields added to Config after the first files were written, with the value that describes how
+# those older files were trained (not today's default): a file without `density` was trained on
+# half-density strings and never restarted.
+ADDED_FIELDS = {"density": "half", "restart_after": 0}
+
+
 def config_of(metadata: dict[str, str]) -> Config:
     """The config a file's metadata holds: complete (FORMAT_FIELDS at least) and valid."""
     try:
@@ -166,6 +172,7 @@ def config_of(metadata: dict[str, str]) -> Config:
         raise ModelFileError(
             f"incomplete config in model file: missing field(s) {listing(missing, 8)}"
         )
+    values = {**ADDED_FIELDS, **values}  # an older file keeps the training it really had
     try:
         return Config.from_dict(values)
     except (ValueError, OverflowError, RecursionError) as err:

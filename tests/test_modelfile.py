@@ -368,3 +368,19 @@ def test_load_reads_at_most_the_limit(tmp_path, monkeypatch):
     monkeypatch.setattr(modelfile, "MAX_BYTES", 100)  # the file is larger than the limit
     with pytest.raises(ModelFileError, match="too large"):
         modelfile.load(path)
+
+
+def test_a_file_from_before_density_and_restarts_says_how_it_was_trained():
+    """Files written before `density` and `restart_after` existed were trained on half-density
+    strings without restarts: loading one must say so, not claim today's defaults."""
+    model = build(Config(hidden_size=3))
+    config = Config(hidden_size=3)
+    old = {k: v for k, v in config.to_dict().items() if k in modelfile.FORMAT_FIELDS}
+    blob = save_bytes(
+        {k: v.detach().contiguous() for k, v in model.state_dict().items()},
+        metadata={"format": modelfile.FORMAT, "config": json.dumps(old)},
+    )
+    _, loaded = modelfile.from_bytes(blob)
+    assert set(modelfile.ADDED_FIELDS) == {f.name for f in fields()} - modelfile.FORMAT_FIELDS
+    assert (loaded.density, loaded.restart_after) == ("half", 0)
+    assert Config().density != "half"  # today's default differs: the file keeps its own
