@@ -23,6 +23,8 @@ from parity.workpool import Job, WorkPool
 
 POLL_SECONDS = 0.25  # a waiting script thread looks at its job this often
 HEARTBEAT_SECONDS = 1.0  # and makes an st.* call at least this often, even with nothing new
+MIN_SEND_SECONDS = 1.0  # a changed bar is resent at most this often: every send is a redraw
+# in each waiting browser, and with 8 pages waiting those redraws slowed a new visitor's page
 MAX_ENTRIES = 64  # results kept per kind
 MAX_BYTES = 256 * 2**20  # bytes kept per kind, measured as pickled (weights, history, snapshots)
 RECYCLE_MB = 1024  # a worker whose memory grew past this is replaced after its job
@@ -51,7 +53,10 @@ class Bar:
 
     def update(self, value: float, text: str) -> None:
         now = time.monotonic()
-        if (value, text) != self.shown or now - self.sent >= HEARTBEAT_SECONDS:
+        due = now - self.sent >= (
+            MIN_SEND_SECONDS if (value, text) != self.shown else HEARTBEAT_SECONDS
+        )
+        if due:
             self.bar.progress(value, text=text)
             self.shown, self.sent = (value, text), now
 

@@ -20,7 +20,7 @@ from parity.workpool import Job
 
 from . import slots
 
-DRAW_EVERY = 2.0  # seconds between live redraws (each: ~40 ms of server CPU, more in a browser)
+DRAW_EVERY = 5.0  # seconds between live redraws (each: ~40 ms of server CPU, more in a browser)
 CONFIRM_SECONDS = 120  # budgets estimated above this wait for a click
 
 
