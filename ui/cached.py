@@ -41,17 +41,25 @@ def accuracy_by_length(
     Computed in the work pool (it takes seconds of CPU), one length at a time under a
     progress bar; visitors asking for the same table share one computation.
     """
-    key = (model_key, lengths, size)
-    hit = slots.cached("lengths", key)
-    if hit is not None:
-        return hit
-    view = ProgressView(
+    return in_pool(
+        "lengths",
+        (model_key, lengths, size),
+        jobs.lengths_table,
+        (model, lengths, size),
         "Measuring accuracy by length…",
         lambda done, total, length: (
             f"Measuring accuracy on {size} strings of length {length:,} ({done + 1} of {total})…"
         ),
     )
-    return slots.fetch("lengths", key, jobs.lengths_table, (model, lengths, size), view)
+
+
+def in_pool(kind: str, key, fn, args: tuple, starting: str, describe) -> pd.DataFrame:
+    """The stored table for (kind, key), or fn(*args) computed in the work pool under a
+    progress bar (drawn only when there is work to wait for)."""
+    hit = slots.cached(kind, key)
+    if hit is not None:
+        return hit
+    return slots.fetch(kind, key, fn, args, ProgressView(starting, describe))
 
 
 def log_lengths(per_decade: int = 8) -> tuple[int, ...]:
@@ -71,18 +79,17 @@ def family_accuracy(
     Computed in the work pool one family at a time under a progress bar; `size` strings per
     random family; visitors asking for the same table share one computation.
     """
-    key = (model_key, lengths, size)
-    hit = slots.cached("families", key)
-    if hit is not None:
-        return hit
-    view = ProgressView(
+    return in_pool(
+        "families",
+        (model_key, lengths, size),
+        jobs.family_table,
+        (model, lengths, size),
         "Testing the stress families…",
         lambda done, total, name: (
             f"Testing the family “{families.FAMILIES[name].label}” at "
             f"lengths {', '.join(f'{n:,}' for n in lengths)} ({done + 1} of {total})…"
         ),
     )
-    return slots.fetch("families", key, jobs.family_table, (model, lengths, size), view)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
