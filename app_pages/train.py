@@ -22,7 +22,7 @@ else:
     verdict.show(result.verdict)
     st.caption(training.STATUS_TEXT[result.status])
 for column, (label, value) in zip(
-    st.columns(5), training.metric_values(result).items(), strict=True
+    st.columns([1, 1, 1, 1, 2]), training.metric_values(result).items(), strict=True
 ):
     column.metric(label, value)
 training.draw_curves(result.history, config)
