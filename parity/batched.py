@@ -201,7 +201,9 @@ def train_many(
     configs = check_group(configs)
     use_one_thread()
     stack = Stack(configs)
-    members = [Member(k, c, model) for k, (c, model) in enumerate(zip(configs, stack.models))]
+    members = [
+        Member(k, c, model) for k, (c, model) in enumerate(zip(configs, stack.models, strict=True))
+    ]
     active, results = list(members), {}
     for step in range(1, configs[0].steps + 1):
         if should_stop is not None and should_stop():

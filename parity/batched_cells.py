@@ -2,14 +2,17 @@
 
 The same recurrences as bptt.py (torch's gate order and formulation), with a leading model
 axis: per time step everything is (K, features, rows), a step is one `baddbmm` over the K
-models, and the weight gradient over steps and rows is a `bmm`. On one intra-op thread a bmm's slice k is bitwise what a lone mm on that slice gives,
-and an elementwise op or a sum over the last axis on slice k is bitwise what it is alone as
-long as the slice's length is a multiple of the vector loop's width (ATen runs a loop's last
-few elements through a scalar path, which rounds sigmoid and log1p differently). A bmm with
-a single row or column of output is the exception (MKL's batched path sums in another
-order): such products are written as a product and a sum. So rows are padded to a multiple
-of ROW_ALIGN and a model's weights are one row of a (K, param_floats) buffer padded to
-ROW_ALIGN too: model k's numbers never depend on which other models share its stack.
+models, and the weight gradient over steps and rows is a `bmm`.
+
+Model k's numbers never depend on which other models share its stack, because on one
+intra-op thread (measured, tests/test_batched.py):
+- a bmm's slice k is bitwise what it is alone, except when the result has a single column
+  (MKL's batched path then sums in another order): those products are a product and a sum;
+- an elementwise op, or a sum over the last axis, on slice k is bitwise what it is alone as
+  long as the slice's length is a multiple of the vector loop's width: ATen runs a loop's
+  last few elements through a scalar path, which rounds sigmoid and log1p differently. So
+  rows are padded to a multiple of ROW_ALIGN, and a model's weights are one row of a
+  (K, param_floats) buffer padded to ROW_ALIGN too.
 
 Layout: bits_tm (T, K, 1, B) time-major; weights in torch's per-model layout with a leading
 K (weight_ih (K, G*H, 1), weight_hh (K, G*H, H), bias_ih and bias_hh (K, G*H)).

@@ -34,7 +34,9 @@ class Stack:
         self.offsets = [0, *itertools.accumulate([p.numel() for _, p in named])]
         self.flat = torch.zeros(len(configs), bc.aligned(self.offsets[-1]))
         for k, model in enumerate(self.models):
-            for (_, param), start, end in zip(named_of(model), self.offsets, self.offsets[1:]):
+            for (_, param), start, end in zip(
+                named_of(model), self.offsets, self.offsets[1:], strict=False
+            ):
                 self.flat[k, start:end] = param.detach().reshape(-1)
         self.m, self.v = torch.zeros_like(self.flat), torch.zeros_like(self.flat)
         self.steps = [0] * len(configs)
@@ -44,7 +46,7 @@ class Stack:
         """Point every model's parameters at its row of the buffer."""
         for k, model in enumerate(self.models):
             for (_, param), start, end, shape in zip(
-                named_of(model), self.offsets, self.offsets[1:], self.shapes
+                named_of(model), self.offsets, self.offsets[1:], self.shapes, strict=False
             ):
                 param.data = self.flat[k, start:end].view(shape)
 
