@@ -19,7 +19,6 @@ Nothing here imports Ray until an executor is built: the rest of Parity Lab neve
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import socket
 import threading
@@ -119,11 +118,14 @@ def lost(err: BaseException, attempts: int) -> str:
 class RayExecutor:
     """Items as Ray tasks (one CPU each) on a cluster, or on a Ray instance started here.
 
-    `workers` is the number of CPUs Ray offers: known once connected (for a local instance,
-    `num_cpus` or this machine's cores before that; 0 for a cluster not yet reached).
+    The executor connects when first asked for `workers` (the CPUs Ray offers, which
+    experiment_runs.plan cuts groups of runs by) or for work, and disconnects (stopping the
+    instance it started) when a stream ends. If this process is connected to Ray already
+    (`ray.init(**init_options(...))`), it uses that connection and leaves it open.
     """
 
     name = "ray"
+    in_process = False
 
     def __init__(
         self,
@@ -138,16 +140,24 @@ class RayExecutor:
             raise ValueError(f"max_retries must be at least 0 (got {max_retries})")
         self.num_cpus, self.max_retries = num_cpus, max_retries
         self.ray = import_ray()  # fails here, before any work, when Ray is missing
-        self.workers = (num_cpus or os.cpu_count() or 1) if address is None else 0
+        self._cpus: int | None = None
+        self._opened = False  # True while a connection this executor opened is up
+
+    @property
+    def workers(self) -> int:
+        """The CPUs of the cluster (connecting to it if need be)."""
+        if self._cpus is None:
+            self._connect()
+        return self._cpus
 
     def map_unordered(self, fn: Callable, items: Iterable) -> Iterator[Outcome]:
         """fn(item) as Ray tasks, yielded as each finishes; closing cancels what is left."""
         ray, items = self.ray, list(items)
-        opened = self._connect()
-        task = ray.remote(num_cpus=1, max_retries=self.max_retries, retry_exceptions=False)
-        remote = task(run_task)
         pending: dict[Any, int] = {}
         try:
+            self._connect()
+            task = ray.remote(num_cpus=1, max_retries=self.max_retries, retry_exceptions=False)
+            remote = task(run_task)
             pending = {remote.remote(fn, i, item): i for i, item in enumerate(items)}
             while pending:
                 ready, _ = ray.wait(list(pending), num_returns=1)
@@ -156,8 +166,7 @@ class RayExecutor:
                     yield self._outcome(ref, pending.pop(ref))
         finally:
             cancel(ray, list(pending))
-            if opened:
-                ray.shutdown()
+            self._disconnect()
 
     def _outcome(self, ref, index: int) -> Outcome:
         try:
@@ -165,8 +174,8 @@ class RayExecutor:
         except self.ray.exceptions.RayError as err:
             return Outcome(index, error=lost(err, 1 + self.max_retries))
 
-    def _connect(self) -> bool:
-        """Connect unless connected already; True when this call opened the connection."""
+    def _connect(self) -> None:
+        """Connect unless connected already (by this executor or by the caller)."""
         ray = self.ray
         if not ray.is_initialized():
             if self.address not in (None, "auto"):
@@ -179,11 +188,13 @@ class RayExecutor:
                     raise RayUnavailable(
                         f"cannot connect to Ray at {where}: {describe(err)}"
                     ) from None
-            opened = True
-        else:
-            opened = False
-        self.workers = int(ray.cluster_resources().get("CPU", 0))
-        return opened
+            self._opened = True
+        self._cpus = int(ray.cluster_resources().get("CPU", 0))
+
+    def _disconnect(self) -> None:
+        if self._opened:
+            self.ray.shutdown()  # stops the instance when this executor started it
+            self._opened, self._cpus = False, None
 
 
 class _keeping_sigterm_handler:
