@@ -6,8 +6,8 @@ it finishes, in any order: its index in `items`, and the value `fn` returned or 
 raised. A failing item never stops the others. Because a run is seeded by its configuration
 alone, the values do not depend on the executor (tests/test_executors.py checks this).
 
-A cluster executor (issue 8: Ray) fits the same interface: submit `fn` as a remote task per
-item (or per group of items), wait for whichever finishes first, cancel the rest on interrupt.
+A cluster executor fits the same interface: parity/ray_executor.py submits `fn` as a Ray task
+per item, waits for whichever finishes first and cancels the rest on interrupt.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import wait
 from typing import Any, Protocol
 
-EXECUTORS = ("local", "serial")
+EXECUTORS = ("local", "serial", "ray")
 MAX_WORKERS = 64
 STOP_TIMEOUT = 5.0  # seconds a worker gets to exit cleanly before it is killed
 
@@ -195,8 +195,19 @@ def _answer(worker: _Worker) -> Outcome:
         )
 
 
-def make_executor(name: str = "local", workers: int | None = None) -> Executor:
-    """The executor called `name` (one of EXECUTORS)."""
+def make_executor(
+    name: str = "local", workers: int | None = None, address: str | None = None
+) -> Executor:
+    """The executor called `name` (one of EXECUTORS); `address` is the Ray cluster's.
+
+    Only 'ray' imports Ray (parity/ray_executor.py): the other executors never need it.
+    """
+    if address is not None and name != "ray":
+        raise ValueError(f"an address is for the ray executor (got executor {name!r})")
+    if name == "ray":
+        from .ray_executor import RayExecutor
+
+        return RayExecutor(address)
     if name == "serial":
         return SerialExecutor()
     if name == "local":

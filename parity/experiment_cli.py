@@ -67,7 +67,15 @@ def _common_flags(p: argparse.ArgumentParser, steps: int) -> None:
         choices=EXECUTORS,
         default="local",
         help="local: worker processes on this machine; serial: one run after another in "
-        "this process [default local]",
+        "this process; ray: Ray tasks on a cluster (pip install -r requirements-ray.txt) "
+        "[default local]",
+    )
+    p.add_argument(
+        "--address",
+        default=None,
+        metavar="ADDRESS",
+        help="with --executor ray: the cluster's HOST:PORT, or auto (a cluster started on this "
+        "machine with `ray start`) [default: start Ray here for this experiment]",
     )
     p.add_argument(
         "--batch",
@@ -201,8 +209,10 @@ def run_experiment(args) -> int:
     from .experiment_runs import execute
     from .experiment_tables import render
 
+    if args.address is not None and args.executor != "ray":
+        raise ValueError(f"--address needs --executor ray (got --executor {args.executor})")
     experiment = build_experiment(args)
-    executor = make_executor(args.executor, args.workers)
+    executor = make_executor(args.executor, args.workers, args.address)
 
     def report(done: int, total: int, row: dict) -> None:
         print(progress_line(done, total, row), file=sys.stderr, flush=True)

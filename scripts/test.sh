@@ -10,15 +10,18 @@ CHROMIUM=/usr/bin/chromium
 # in about 2 s with these flags instead of retrying for about 85 s.
 PIP_FAST="--retries 0 --timeout 3"
 
-# Create .venv and install requirements-test.txt, skipping pip when the requirements are unchanged.
+# Create .venv and install requirements-test.txt and requirements-ray.txt (the Ray executor's
+# tests start a real cluster), skipping pip when the requirements are unchanged.
 ensure_venv() {
     local stamp=.venv/.requirements-test.sha256 want
     [ -x .venv/bin/python ] || python3 -m venv .venv
-    want=$(cat requirements.txt requirements-test.txt | sha256sum | cut -d' ' -f1)
+    want=$(cat requirements.txt requirements-test.txt requirements-ray.txt |
+        sha256sum | cut -d' ' -f1)
     if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
-        echo "Installing requirements-test.txt into .venv (first run takes a few minutes) ..." >&2
+        echo "Installing requirements-test.txt and requirements-ray.txt into .venv" \
+            "(first run takes a few minutes) ..." >&2
         .venv/bin/python -m pip install -qq --disable-pip-version-check $PIP_FAST \
-            -r requirements-test.txt
+            -r requirements-test.txt -r requirements-ray.txt
         echo "$want" > "$stamp"
     fi
 }
