@@ -24,6 +24,14 @@ KIND_LABELS = {
 }
 HIDDEN_OPTIONS = (1, 2, 4, 8, 16, 32)
 MAX_LEN_OPTIONS = (3, 5, 10, 20, 40)
+ARCH_ORDER = ("rnn", "gru", "lstm")  # as the command line's default lists them
+assert set(ARCH_ORDER) == set(ARCHS)
+OPTIONS = {  # the values of each list field, in the one order a list is kept in
+    "archs": ARCH_ORDER,
+    "impls": IMPLS,
+    "hidden_sizes": HIDDEN_OPTIONS,
+    "max_lens": MAX_LEN_OPTIONS,
+}
 # The app's step budgets: the command line's (its grids are smaller: fewer seeds, cells).
 DEFAULT_STEPS = {"rfr": ex.RFR_STEPS, "compare": ex.COMPARE_STEPS, "sweep": ex.SWEEP_STEPS}
 MAX_STEPS = 5_000  # per run, in the app (the command line allows Config's 100,000)
@@ -151,6 +159,15 @@ def _among(allowed: tuple, convert=str):
     return parse
 
 
+def in_order(name: str, values) -> tuple:
+    """A list field's values in its canonical order (so one grid has one URL, one cache key).
+
+    >>> in_order("hidden_sizes", [8, 2])
+    (2, 8)
+    """
+    return tuple(v for v in OPTIONS[name] if v in set(values))
+
+
 def _one_of(allowed: tuple[str, ...]):
     def parse(text: str) -> str:
         if text not in allowed:
@@ -164,7 +181,7 @@ PARSERS = {
     "kind": _one_of(KINDS),
     "seeds": parse_seeds,
     "steps": parse_steps,
-    "archs": _among(ARCHS),
+    "archs": _among(ARCH_ORDER),
     "impls": _among(IMPLS),
     "target": _one_of(TARGETS),
     "arch": _one_of(ARCHS),

@@ -89,7 +89,7 @@ def choose(from_url: Choices) -> Choices | None:
     except ValueError as err:
         st.error(f"“Seeds”: {err}. Write a count (2), a range (100..103) or a list (1,5,9).")
         return None
-    tuples = {k: tuple(v) for k, v in values.items() if isinstance(v, list)}
+    tuples = {k: choices_lib.in_order(k, v) for k, v in values.items() if isinstance(v, list)}
     return Choices(kind=kind, seeds=seeds, **{**values, **tuples})
 
 
@@ -114,7 +114,9 @@ def parameter_widgets(kind: str) -> dict:
         ),
     }
     if kind == "compare":
-        values["archs"] = third.multiselect("Architectures", choices_lib.ARCHS, key=key("archs"))
+        values["archs"] = third.multiselect(
+            "Architectures", choices_lib.ARCH_ORDER, key=key("archs")
+        )
         values["impls"] = first.multiselect(
             "Implementations",
             choices_lib.IMPLS,
@@ -126,7 +128,7 @@ def parameter_widgets(kind: str) -> dict:
         )
     elif kind == "sweep":
         values["hidden_sizes"] = third.multiselect(
-            "Hidden sizes", choices_lib.HIDDEN_OPTIONS, key=key("hidden_sizes")
+            "Hidden sizes", choices_lib.OPTIONS["hidden_sizes"], key=key("hidden_sizes")
         )
         values["max_lens"] = first.multiselect(
             "Longest training strings", choices_lib.MAX_LEN_OPTIONS, key=key("max_lens")
