@@ -44,6 +44,7 @@ class Executor(Protocol):
 
     name: str
     workers: int
+    in_process: bool  # True: fn runs in this process (callbacks work; nothing is pickled)
 
     def map_unordered(self, fn: Callable, items: Iterable) -> Iterator[Outcome]:
         """fn(item) for every item, yielded as each finishes; failures as error outcomes.
@@ -72,6 +73,7 @@ class SerialExecutor:
 
     name = "serial"
     workers = 1
+    in_process = True
 
     def map_unordered(self, fn: Callable, items: Iterable) -> Iterator[Outcome]:
         from .runtime import use_one_thread
@@ -138,6 +140,7 @@ class LocalExecutor:
     """
 
     name = "local"
+    in_process = False
 
     def __init__(self, workers: int | None = None):
         workers = (os.cpu_count() or 1) if workers is None else workers

@@ -70,6 +70,14 @@ def _common_flags(p: argparse.ArgumentParser, steps: int) -> None:
         "this process [default local]",
     )
     p.add_argument(
+        "--batch",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="train the seeds of one configuration as one stacked computation (each "
+        "model keeps its own seed, data and stopping) [default: on for rfr and sweep; off "
+        "for compare, which times the implementations]",
+    )
+    p.add_argument(
         "--json",
         action="store_true",
         help="print one JSON object {experiment, rows, summary} instead of tables",
@@ -200,7 +208,7 @@ def run_experiment(args) -> int:
         print(progress_line(done, total, row), file=sys.stderr, flush=True)
 
     with _terminate_as_interrupt():
-        result = execute(experiment, executor, on_row=report)
+        result = execute(experiment, executor, on_row=report, batch=args.batch)
     print(json.dumps(result) if args.json else render(experiment, result))
     failed = sum(row["error"] is not None for row in result["rows"])
     if failed:

@@ -1,20 +1,20 @@
 """Running an experiment: one row per run, streamed from an executor, then a summary.
 
-`run_one(run)` is the unit of work that executors ship to workers: a module-level function
-of one picklable Run, returning a JSON-ready row. It depends on nothing but the run, so the
-row is the same on every executor (only `train_seconds` is a measurement).
-
-Seam for batched multi-seed training (issue 7 part 4): runs whose configs share a shape can
-be grouped into one task whose function trains them as one stacked computation and returns
-one row per run; `execute` then maps that function over the groups instead of `run_one` over
-single runs, and places each returned row at its run's index.
+`run_group(runs)` is the unit of work that executors ship to workers: a module-level function
+of a tuple of picklable Runs, returning one JSON-ready row per run. `plan()` groups the runs
+that share a shape (method 'train', the same config but for the seed) so that run_group
+trains them as one stacked computation (parity.batched.train_many), and splits the groups so
+every worker has work; curriculum runs, and every run with batch=False, are groups of one
+(run_one). A run's row depends on nothing but the run (batched training gives each model the
+history it would have alone, whatever else shares its stack), so the rows are the same on
+every executor and with any worker count; only `train_seconds` is a measurement.
 """
 
 from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import closing
 from typing import Any
 
@@ -47,18 +47,35 @@ def _identity(run: Run) -> dict[str, Any]:
     }
 
 
-def run_one(run: Run) -> dict[str, Any]:
-    """Train `run` and measure it: its row (identity, outcome, learning curve, config)."""
-    from .evaluate import accuracy_by_length  # torch loads here, in whoever runs the work
+OnStep = Callable[[tuple[int, ...], int, int], None]  # (run indices, step, total)
 
+
+def run_one(
+    run: Run,
+    on_progress: Callable | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> dict[str, Any]:
+    """Train `run` alone and measure it: its row (identity, outcome, learning curve, config).
+
+    on_progress(Progress) and should_stop() go to parity.train.train (a curriculum run takes
+    neither: it is asked only before it starts).
+    """
     if run.method == "curriculum":
         from .curriculum import train_curriculum
+        from .train import TrainingStopped
 
-        result = train_curriculum(run.config)
-    else:
-        from .train import train
+        if should_stop is not None and should_stop():
+            raise TrainingStopped("stopped before a curriculum run")
+        return result_row(run, train_curriculum(run.config))
+    from .train import train
 
-        result = train(run.config)
+    return result_row(run, train(run.config, on_progress, should_stop))
+
+
+def result_row(run: Run, result) -> dict[str, Any]:
+    """A trained run's row, from its TrainResult (or CurriculumResult)."""
+    from .evaluate import accuracy_by_length  # torch loads here, in whoever runs the work
+
     by_length = {}
     if run.eval_lengths:
         table = accuracy_by_length(result.model, list(run.eval_lengths))
@@ -79,6 +96,61 @@ def run_one(run: Run) -> dict[str, Any]:
     }
 
 
+def shape(run: Run) -> tuple | None:
+    """What runs must share to train in one stack: None for a run that trains alone."""
+    if run.method != "train":
+        return None
+    return (run.config.replace(seed=0), run.eval_lengths)
+
+
+def plan(runs: Sequence[Run], workers: int = 1, batch: bool = True) -> list[tuple[int, ...]]:
+    """Run indices per task, in run order: runs of one shape together (when `batch`), each
+    group cut into equal chunks when there are fewer groups than workers, so every worker
+    has work. Without `batch`, or for a curriculum run, a task is one run."""
+    groups: dict[Any, list[int]] = {}
+    for index, run in enumerate(runs):
+        key = shape(run) if batch else None
+        groups.setdefault(("alone", index) if key is None else key, []).append(index)
+    pieces = max(1, math.ceil(workers / max(1, len(groups))))
+    tasks = []
+    for members in groups.values():
+        size = math.ceil(len(members) / min(pieces, len(members)))
+        tasks += [tuple(members[i : i + size]) for i in range(0, len(members), size)]
+    return sorted(tasks)
+
+
+def run_group(
+    runs: Sequence[Run],
+    on_step: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> list[dict[str, Any]]:
+    """Train `runs` (one shape, or a single run) and return their rows, in order.
+
+    Several runs train as one stack (parity.batched.train_many); a single run trains alone
+    (run_one). on_step(step, total) hears the group's progress at its evaluations;
+    should_stop() is asked before every step (parity.train.TrainingStopped when it says so).
+    """
+    runs = tuple(runs)
+    if len(runs) == 1 or shape(runs[0]) is None:
+        return [run_one(run, _progress(on_step), should_stop) for run in runs]
+    from .batched import train_many
+
+    results = train_many([run.config for run in runs], _progress(on_step), should_stop)
+    return [result_row(run, result) for run, result in zip(runs, results, strict=True)]
+
+
+def _progress(on_step: Callable[[int, int], None] | None) -> Callable | None:
+    """An on_progress callback (Progress, or (index, Progress)) that reports on_step."""
+    if on_step is None:
+        return None
+
+    def heard(*args) -> None:
+        progress = args[-1]
+        on_step(progress.step, progress.total)
+
+    return heard
+
+
 def failed_row(run: Run, error: str) -> dict[str, Any]:
     """The row of a run that raised or whose worker died: who it was and what went wrong."""
     empty = dict.fromkeys(("status", "steps", "solved_at_step", "test_accuracy"))
@@ -95,25 +167,73 @@ def failed_row(run: Run, error: str) -> dict[str, Any]:
     }
 
 
+class _Stopped:
+    """What an in-process task returns when should_stop() stopped it."""
+
+
+def _in_process_task(tasks, items, on_step: OnStep | None, should_stop):
+    """run_group over item g with progress tagged by its run indices; a stop is returned."""
+    from .train import TrainingStopped
+
+    def task(g: int):
+        heard = None if on_step is None else (lambda step, total: on_step(tasks[g], step, total))
+        try:
+            return run_group(items[g], heard, should_stop)
+        except TrainingStopped:
+            return _Stopped()
+
+    return task
+
+
+def _stop(done: int, total: int):
+    from .train import TrainingStopped
+
+    raise TrainingStopped(f"stopped after {done} of {total} runs")
+
+
 def execute(
     experiment: Experiment,
     executor,
     on_row: Callable[[int, int, dict], None] | None = None,
+    *,
+    on_step: OnStep | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    batch: bool | None = None,
 ) -> dict[str, Any]:
     """Run every run of `experiment` on `executor`: {experiment, rows, summary}.
 
     Rows are in the experiment's run order whatever order they finish in; `on_row(done,
-    total, row)` hears of each as it finishes. A failed run's row carries its `error`.
+    total, row)` hears of each as it finishes. A failed run's row carries its `error`; a
+    group that fails gives each of its runs an error row. `batch` (default: the
+    experiment's own `batch`) trains runs of one shape as one stack (see plan()).
+
+    With an in-process executor (`executor.in_process`), on_step(run_indices, step, total)
+    hears each task's progress at its evaluations and should_stop() is asked before every
+    training step; with worker processes, should_stop() is asked as each task finishes and
+    on_step is not called. Either way a stop raises parity.train.TrainingStopped and the
+    outstanding work is dropped (workers are stopped).
     """
     runs, total = experiment.runs, len(experiment.runs)
+    batch = getattr(experiment, "batch", True) if batch is None else batch
+    tasks = plan(runs, executor.workers, batch)
+    items = [tuple(runs[i] for i in task) for task in tasks]
+    in_process = getattr(executor, "in_process", False)
+    fn = _in_process_task(tasks, items, on_step, should_stop) if in_process else run_group
     rows: list[dict | None] = [None] * total
-    with closing(executor.map_unordered(run_one, runs)) as stream:  # ^C: workers stop now
-        for done, outcome in enumerate(stream, start=1):
-            run = runs[outcome.index]
-            row = outcome.value if outcome.ok else failed_row(run, outcome.error)
-            rows[outcome.index] = row
-            if on_row is not None:
-                on_row(done, total, row)
+    done = 0
+    stream = executor.map_unordered(fn, range(len(items)) if in_process else items)
+    with closing(stream):  # ^C or a stop: workers stop now
+        for outcome in stream:
+            if isinstance(outcome.value, _Stopped):
+                _stop(done, total)
+            for at, index in enumerate(tasks[outcome.index]):
+                run = runs[index]
+                rows[index] = outcome.value[at] if outcome.ok else failed_row(run, outcome.error)
+                done += 1
+                if on_row is not None:
+                    on_row(done, total, rows[index])
+            if should_stop is not None and done < total and should_stop():
+                _stop(done, total)
     return {
         "experiment": experiment.name,
         "rows": rows,

@@ -80,10 +80,17 @@ class Experiment:
     runs: tuple[Run, ...]
     group_by: tuple[str, ...]
     notes: dict[str, str] = field(default_factory=dict)  # condition -> what it is
+    # Train the seeds of one configuration as one stack (parity.batched); compare turns it
+    # off, because it times the implementations, which a stack would make one.
+    batch: bool = True
 
     def definition(self) -> dict[str, Any]:
         """The full definition, JSON-ready: what a result cache would be keyed by."""
-        return {"experiment": self.name, "runs": [run.to_dict() for run in self.runs]}
+        return {
+            "experiment": self.name,
+            "batch": self.batch,
+            "runs": [run.to_dict() for run in self.runs],
+        }
 
 
 def seeds_from_text(text: str) -> tuple[int, ...]:
@@ -197,7 +204,7 @@ def compare(
         Run(f"{arch}/{impl}", base.replace(arch=arch, impl=impl, seed=seed))
         for arch, impl, seed in itertools.product(archs, impls, seeds)
     )
-    return Experiment("compare", runs, ("arch", "impl"))
+    return Experiment("compare", runs, ("arch", "impl"), batch=False)
 
 
 def sweep(
