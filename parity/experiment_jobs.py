@@ -1,9 +1,10 @@
 """An experiment as one job of the app's work pool: fn(experiment, on_progress, should_stop).
 
 The pool's worker is already one process on one core, so the runs go one after another in
-it (SerialExecutor). Each finished run is reported as an ExperimentProgress carrying its row,
-so a waiting page can draw the rows so far; a stop request ends the job between runs by
-raising ExperimentStopped (the pool then caches nothing: a partial experiment is not one).
+it (SerialExecutor; runs of one shape train as one batch, as execute plans). Each finished run is reported as an ExperimentProgress carrying its row,
+so a waiting page can draw the rows so far, and each evaluation of the runs in training as a
+step. A stop request ends the job within a training step by raising
+parity.train.TrainingStopped (the pool then caches nothing: a partial experiment is not one).
 """
 
 from __future__ import annotations
@@ -16,20 +17,17 @@ from typing import Any
 from .experiments import Experiment
 
 
-class ExperimentStopped(Exception):
-    """Raised when should_stop() asked the experiment to stop before its last run."""
-
-
 @dataclass(frozen=True)
 class ExperimentProgress:
     """What the job reports: runs done of total, and the row of the run that just finished
-    (None before the first). step/steps: the running run's step, when known."""
+    (None otherwise); step of steps: where the runs in training are, when known."""
 
     done: int
     total: int
     row: dict | None = None
     step: int | None = None
     steps: int | None = None
+    running: int = 0  # runs training together at `step` (a batch of seeds)
 
 
 def cache_key(experiment: Experiment) -> str:
@@ -42,25 +40,31 @@ def experiment_job(
     on_progress: Callable[[ExperimentProgress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> dict[str, Any]:
-    """parity.experiment_runs.execute in this process: {experiment, rows, summary}."""
+    """parity.experiment_runs.execute in this process: {experiment, rows, summary}.
+
+    Reports ExperimentProgress(0, total) first, then one per finished run (with its row) and
+    one per evaluation of the runs training now (step of steps, how many train together).
+    should_stop() is asked before every training step; when it answers True,
+    parity.train.TrainingStopped is raised and nothing is returned.
+    """
     from .executors import SerialExecutor
     from .experiment_runs import execute
 
-    total = len(experiment.runs)
+    total, done = len(experiment.runs), 0
 
     def report(item: ExperimentProgress) -> None:
         if on_progress is not None:
             on_progress(item)
 
-    def stop_if_asked(done: int) -> None:
-        if should_stop is not None and should_stop():
-            raise ExperimentStopped(f"stopped after {done} of {total} runs")
+    def on_row(finished: int, total: int, row: dict) -> None:
+        nonlocal done
+        done = finished
+        report(ExperimentProgress(finished, total, row))
 
-    def on_row(done: int, total: int, row: dict) -> None:
-        report(ExperimentProgress(done, total, row))
-        if done < total:
-            stop_if_asked(done)
+    def on_step(indices: tuple[int, ...], step: int, steps: int) -> None:
+        report(ExperimentProgress(done, total, None, step, steps, len(indices)))
 
-    stop_if_asked(0)
     report(ExperimentProgress(0, total))
-    return execute(experiment, SerialExecutor(), on_row=on_row)
+    return execute(
+        experiment, SerialExecutor(), on_row=on_row, on_step=on_step, should_stop=should_stop
+    )

@@ -163,30 +163,28 @@ class ExperimentView:
     """While the pool runs an experiment: its place in line, runs done, the rows so far, Stop."""
 
     def __init__(self, experiment: Experiment, key: str):
-        self.key, self.total, self.rows, self.seen, self.drawn = (
-            key,
-            len(experiment.runs),
-            [],
-            0,
-            0.0,
-        )
+        self.total, self.rows, self.seen, self.drawn = len(experiment.runs), [], 0, 0.0
+        self.training: ExperimentProgress | None = None  # the last step report
         self.box = st.empty()
         with self.box.container():
             self.bar = slots.Bar(f"Experiment {experiment.name}: starting…")
             st.button("Stop", key="x_stop", on_click=_stop, args=(key,), icon=":material/stop:")
             self.table = st.empty()
-        st.session_state[PARTIAL] = (key, self.rows)
+        st.session_state[PARTIAL] = (key, self.rows)  # what Stop keeps: grows as rows come
 
     def show(self, job, place: int | None) -> None:
         if place is not None:
             self.bar.update(0.0, queue_text(place, slots.pool().workers))
             return
-        items: list[ExperimentProgress] = job.progress
-        new = [p.row for p in items[self.seen :] if p.row is not None]
-        self.rows.extend(new)
-        self.seen = len(items)
-        last = items[-1] if items else ExperimentProgress(0, self.total)
-        self.bar.update(last.done / last.total, progress_text(last))
+        new = False
+        for p in job.progress[self.seen :]:
+            if p.row is not None:
+                self.rows.append(p.row)
+                self.training, new = None, True
+            elif p.step is not None:
+                self.training = p
+        self.seen = len(job.progress)
+        self.bar.update(*progress(len(self.rows), self.total, self.training, self.rows))
         if new and time.monotonic() - self.drawn >= TABLE_EVERY:
             self.drawn = time.monotonic()
             self.table.dataframe(rows_table(self.rows), hide_index=True)
@@ -195,16 +193,24 @@ class ExperimentView:
         self.box.empty()
 
 
-def progress_text(p: ExperimentProgress) -> str:
-    """'3 of 8 runs done · last: uniform_1_50 seed 0, solved at step 900'."""
-    text = f"{p.done} of {p.total} runs done"
-    if p.step is not None:
-        text += f" · the next run is at step {p.step:,} of {p.steps:,}"
-    if p.row is not None:
-        r = p.row
+def progress(
+    done: int, total: int, training: ExperimentProgress | None, rows: list[dict]
+) -> tuple[float, str]:
+    """The bar's fraction and text: runs done, where the runs in training are, the last row."""
+    text, fraction = f"{done} of {total} runs done", done / total
+    if training is not None:
+        who = (
+            "the next run is"
+            if training.running == 1
+            else (f"the next {training.running} runs (trained together) are")
+        )
+        text += f" · {who} at step {training.step:,} of at most {training.steps:,}"
+        fraction += training.running * training.step / training.steps / total
+    if rows:
+        r = rows[-1]
         how = f"solved at step {r['solved_at_step']:,}" if r["solved"] else r["status"]
-        text += f" · last: {r['condition']} seed {r['seed']}, {how}"
-    return text
+        text += f" · last finished: {r['condition']} seed {r['seed']}, {how}"
+    return min(fraction, 1.0), text
 
 
 def rows_table(rows: list[dict]) -> pd.DataFrame:
