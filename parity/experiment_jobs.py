@@ -1,10 +1,11 @@
 """An experiment as one job of the app's work pool: fn(experiment, on_progress, should_stop).
 
 The pool's worker is already one process on one core, so the runs go one after another in
-it (SerialExecutor; runs of one shape train as one batch, as execute plans). Each finished run is reported as an ExperimentProgress carrying its row,
-so a waiting page can draw the rows so far, and each evaluation of the runs in training as a
-step. A stop request ends the job within a training step by raising
-parity.train.TrainingStopped (the pool then caches nothing: a partial experiment is not one).
+it (SerialExecutor; runs of one shape train as one batch, as execute plans them). Each
+finished run is reported as an ExperimentProgress carrying its row, so a waiting page can
+draw the rows so far, and each evaluation of the runs in training as a step. A stop request
+ends the job within a training step by raising parity.train.TrainingStopped (the pool then
+caches nothing: a partial experiment is not one).
 """
 
 from __future__ import annotations
