@@ -234,7 +234,7 @@ def sweep_heatmap(rows: list[dict]) -> alt.LayerChart:
     """Success rate by hidden size (rows) x longest training string (columns)."""
     cells = sweep_cells(rows)
     base = alt.Chart(cells).encode(
-        x=alt.X("max_len:O", title="longest training string"),
+        x=alt.X("max_len:O", title="longest training string", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("hidden_size:O", title="hidden size", sort="descending"),
         tooltip=[
             alt.Tooltip("hidden_size:O", title="hidden size"),
@@ -248,13 +248,13 @@ def sweep_heatmap(rows: list[dict]) -> alt.LayerChart:
         color=alt.Color(
             "success_rate:Q",
             title="success rate",
-            scale=alt.Scale(domain=[0, 1], scheme="greens"),
+            scale=alt.Scale(domain=[0, 1], scheme="redyellowgreen"),
             legend=alt.Legend(format="%"),
         )
     )
+    dark = "datum.success_rate > 0.8 || datum.success_rate < 0.2"  # the scheme's dark ends
     text = base.mark_text(fontSize=16).encode(
-        text="label:N",
-        color=alt.condition("datum.success_rate > 0.6", alt.value("white"), alt.value("black")),
+        text="label:N", color=alt.condition(dark, alt.value("white"), alt.value("black"))
     )
     title = "Success rate (seeds solved / runs) by hidden size and longest training string"
     return readable(

@@ -28,15 +28,15 @@ KIND = "x_kind"
 STOPPED = "x_stopped"  # session key: the cache key of the experiment this visitor stopped
 PARTIAL = "x_partial"  # session key: (cache key, rows finished so far)
 TABLE_EVERY = 2.0  # seconds between redraws of the rows table while waiting
-SHOWN_COLUMNS = [
-    "condition",
-    "seed",
-    "status",
-    "steps",
-    "solved_at_step",
-    "test_accuracy",
-    "train_seconds",
-]
+SHOWN_COLUMNS = {  # row field -> the table's column title
+    "condition": "condition",
+    "seed": "seed",
+    "status": "how it ended",
+    "steps": "steps",
+    "solved_at_step": "solved at step",
+    "test_accuracy": "test accuracy",
+    "train_seconds": "seconds",
+}
 
 
 def widget_key(kind: str, name: str) -> str:
@@ -168,7 +168,13 @@ class ExperimentView:
         self.box = st.empty()
         with self.box.container():
             self.bar = slots.Bar(f"Experiment {experiment.name}: starting…")
-            st.button("Stop", key="x_stop", on_click=_stop, args=(key,), icon=":material/stop:")
+            st.button(
+                "Stop the experiment",
+                key="x_stop",
+                on_click=_stop,
+                args=(key,),
+                icon=":material/stop:",
+            )
             self.table = st.empty()
         st.session_state[PARTIAL] = (key, self.rows)  # what Stop keeps: grows as rows come
 
@@ -215,7 +221,7 @@ def progress(
 
 def rows_table(rows: list[dict]) -> pd.DataFrame:
     """The runs as a table for st.dataframe."""
-    return charts.runs_frame(rows)[SHOWN_COLUMNS]
+    return charts.runs_frame(rows)[list(SHOWN_COLUMNS)].rename(columns=SHOWN_COLUMNS)
 
 
 def result_or_partial(experiment: Experiment) -> tuple[dict | None, list[dict]]:

@@ -47,9 +47,9 @@ def shown_rows(at) -> list[dict]:
 
 def same_runs(shown: list[dict], rows: list[dict]) -> None:
     """The page's table lists these runs with these outcomes (timings aside)."""
-    columns = [c for c in ui.experiments.SHOWN_COLUMNS if c not in TIMING_FIELDS]
-    table = experiment_charts.runs_frame(rows)[columns].to_dict("records")
-    assert [{c: r[c] for c in columns} for r in shown] == table
+    titles = {f: t for f, t in ui.experiments.SHOWN_COLUMNS.items() if f not in TIMING_FIELDS}
+    table = experiment_charts.runs_frame(rows)[list(titles)].to_dict("records")
+    assert [{f: r[t] for f, t in titles.items()} for r in shown] == table
 
 
 def test_a_sweep_link_draws_its_heat_map_from_the_runs(job_calls):
