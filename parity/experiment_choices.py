@@ -192,23 +192,31 @@ PARSERS = {
 }
 
 
-def from_query(query: Mapping[str, str]) -> tuple[Choices, list[str]]:
-    """The choices a URL's parameters describe, and one warning per value that was not used."""
-    values, warnings = {}, []
-    kind_text = query.get(PARAMS["kind"])
-    for name in USED_BY[_kind_or_default(kind_text)]:
+@dataclass(frozen=True)
+class UnusedValue:
+    """A URL value that was not used: its parameter, its text (cut short), why, the default."""
+
+    param: str
+    text: str
+    reason: str
+    default: str
+
+
+def from_query(query: Mapping[str, str]) -> tuple[Choices, list[UnusedValue]]:
+    """The choices a URL's parameters describe, and each value that could not be used (its
+    field keeps its default)."""
+    values, unused = {}, []
+    for name in USED_BY[_kind_or_default(query.get(PARAMS["kind"]))]:
         text = query.get(PARAMS[name])
         if text is None:
             continue
+        text = str(text)
         try:
-            values[name] = PARSERS[name](str(text)[: MAX_TEXT + 1])
+            values[name] = PARSERS[name](text[: MAX_TEXT + 1])
         except ValueError as err:
             default = to_text(name, getattr(Choices(), name)) or "the experiment's own"
-            warnings.append(
-                f"The link's {PARAMS[name]}={str(text)[:MAX_TEXT]!r} was not used ({err}); "
-                f"the default ({default}) is used instead."
-            )
-    return Choices(**values), warnings
+            unused.append(UnusedValue(PARAMS[name], text[:MAX_TEXT], str(err), default))
+    return Choices(**values), unused
 
 
 def _kind_or_default(text: str | None) -> str:

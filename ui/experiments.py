@@ -22,11 +22,13 @@ from parity.experiment_jobs import ExperimentProgress, cache_key, experiment_job
 from parity.experiments import Experiment
 
 from . import slots
+from .messages import plain
 from .training import queue_text
 
 KIND = "x_kind"
 STOPPED = "x_stopped"  # session key: the cache key of the experiment this visitor stopped
 PARTIAL = "x_partial"  # session key: (cache key, rows finished so far)
+REASON_CHARS = 160  # of why a URL value was not used
 TABLE_EVERY = 2.0  # seconds between redraws of the rows table while waiting
 SHOWN_COLUMNS = {  # row field -> the table's column title
     "condition": "condition",
@@ -45,9 +47,13 @@ def widget_key(kind: str, name: str) -> str:
 
 def url_choices() -> Choices:
     """The URL's choices; a warning for every value that could not be used."""
-    chosen, warnings = choices_lib.from_query(st.query_params.to_dict())
-    for message in warnings:
-        st.warning(message, icon=":material/link_off:")
+    chosen, unused = choices_lib.from_query(st.query_params.to_dict())
+    for bad in unused:
+        st.warning(
+            f"The link's {bad.param}={plain(bad.text, choices_lib.MAX_TEXT)} was not used "
+            f"({plain(bad.reason, REASON_CHARS)}); the default ({bad.default}) is used instead.",
+            icon=":material/link_off:",
+        )
     return chosen
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
+from markdown_it import MarkdownIt
 
 import ui.experiments
 from parity import experiment_charts, experiment_text
@@ -34,6 +38,11 @@ def expected(query: dict) -> dict:
     chosen, warnings = xc.from_query(query)
     assert not warnings
     return experiment_job(xc.build(chosen))
+
+
+def visible(markdown: str) -> str:
+    """The text a visitor sees for a Markdown message."""
+    return html.unescape(re.sub(r"<[^>]+>", "", MarkdownIt("commonmark").render(markdown))).strip()
 
 
 def url(at) -> dict[str, str]:
@@ -121,8 +130,12 @@ def test_bad_link_values_warn_and_fall_back_to_defaults(job_calls):
     no_crash(at)
     warnings = [w.value for w in at.warning]
     assert len(warnings) == 2
-    assert "exp_seeds='0..99999999' was not used" in warnings[0]
-    assert "exp_hidden='3' was not used" in warnings[1] and "(2,4,8)" in warnings[1]
+    assert visible(warnings[0]) == (
+        "The link's exp_seeds=0..99999999 was not used (100,000,000 seeds; the app runs at "
+        "most 10 (the command line, any number)); the default (2) is used instead."
+    )
+    assert visible(warnings[1]).startswith("The link's exp_hidden=3 was not used (3: choose")
+    assert "default (2,4,8)" in warnings[1]
     (experiment,) = job_calls
     assert [r.config.hidden_size for r in experiment.runs] == [2, 2, 4, 4, 8, 8]  # 2 seeds each
     assert url(at) == {"exp": "sweep", "exp_lens": "3", "exp_steps": "20"}
@@ -131,7 +144,7 @@ def test_bad_link_values_warn_and_fall_back_to_defaults(job_calls):
 def test_a_bad_kind_warns_and_opens_rfr():
     at = page_app("experiments", exp="gpt", exp_seeds="1", exp_steps="10").run()
     no_crash(at)
-    assert "exp='gpt' was not used" in at.warning[0].value
+    assert "exp=gpt was not used (choose from rfr, compare, sweep)" in visible(at.warning[0].value)
     assert at.radio(key=ui.experiments.KIND).value == "rfr"
     assert len(charts(at)) == 2
 
@@ -190,3 +203,29 @@ def test_after_stop_the_finished_rows_stay_with_a_notice_until_run_again(job_cal
     again.click().run()
     no_crash(at)
     assert len(job_calls) == 1 and len(shown_rows(at)) == 2 and not at.info
+
+
+MARKUP = "**bold** [a link](https://example.org/x) ![img](https://example.org/pixel.png) <b>x</b>"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"exp": "sweep", "exp_seeds": MARKUP, "exp_hidden": MARKUP, "exp_arch": MARKUP},
+        {"exp": MARKUP, "exp_seeds": "1" + "0" * 100_000, "exp_steps": "9" * 100_000},
+        {"exp": "compare", "exp_archs": "rnn\x00\x1b[31m", "exp_target": "every\n\n# h"},
+    ],
+    ids=["markup", "100,000 characters", "control characters"],
+)
+def test_hostile_link_values_are_quoted_short_and_inert(query, job_calls, monkeypatch):
+    monkeypatch.setitem(xc.DEFAULT_STEPS, "sweep", 5)  # whatever runs is small
+    monkeypatch.setitem(xc.DEFAULT_STEPS, "compare", 5)
+    monkeypatch.setitem(xc.DEFAULT_STEPS, "rfr", 5)
+    at = page_app("experiments", **query).run()
+    no_crash(at)
+    assert at.warning
+    for alert in at.warning:
+        rendered = MarkdownIt("commonmark").render(alert.value)
+        assert "<a " not in rendered and "<img" not in rendered and "<b>" not in rendered
+        assert len(visible(alert.value)) < 300
+    assert len(job_calls) == 1
