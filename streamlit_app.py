@@ -40,6 +40,12 @@ def main() -> None:
             url_path="lengths",
         ),
         st.Page("app_pages/model.py", title="Model", icon=":material/save:", url_path="model"),
+        st.Page(
+            "app_pages/experiments.py",
+            title="Experiments",
+            icon=":material/science:",
+            url_path="experiments",
+        ),
         # The default page is served at "/"; /train (with its query string) opens it too.
         st.Page(TRAIN, title="Train", url_path="train", visibility="hidden"),
     ]
