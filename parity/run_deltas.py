@@ -35,19 +35,36 @@ def _finite(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
+SCALE_DIGITS_UNIT = {  # how a change is shown: scale, decimals, unit
+    "solved_at_step": (1, 0, "steps"),
+    "train_seconds": (1, 2, "s"),
+    "final_test_accuracy": (100, 1, "points"),  # percentage points
+    "final_train_accuracy": (100, 1, "points"),
+}
+
+
+def shown_change(key: str, now: float, before: float) -> float:
+    """The change as shown: scaled and rounded (0.0 when too small to show)."""
+    scale, digits, _ = SCALE_DIGITS_UNIT[key]
+    return round(scale * (now - before), digits) + 0.0  # + 0.0: no '-0.0'
+
+
 def change_text(key: str, now: float, before: float) -> str:
-    """'+120 steps', '-0.31 s', '+3.0 points' (accuracy in percentage points)."""
-    if key == "solved_at_step":
-        return f"{now - before:+,.0f} steps"
-    if key == "train_seconds":
-        return f"{now - before:+.2f} s"
-    return f"{100 * (now - before):+.1f} points"
+    """'+120 steps', '-0.31 s', '+3.0 points' (accuracy in percentage points); no sign for 0."""
+    _, digits, unit = SCALE_DIGITS_UNIT[key]
+    change = shown_change(key, now, before)
+    return f"{change:{'+' if change else ''},.{digits}f} {unit}"
+
+
+def differences(now: dict, before: dict) -> dict[str, float]:
+    """Key -> the change as shown (scaled, rounded), for every number both runs have."""
+    return {
+        key: shown_change(key, now[key], before[key])
+        for key in NUMBERS
+        if key in now and key in before and _finite(now[key]) and _finite(before[key])
+    }
 
 
 def changes(now: dict, before: dict) -> dict[str, str]:
     """Key -> signed change text, for every number both runs have."""
-    return {
-        key: change_text(key, now[key], before[key])
-        for key in NUMBERS
-        if key in now and key in before and _finite(now[key]) and _finite(before[key])
-    }
+    return {key: change_text(key, now[key], before[key]) for key in differences(now, before)}

@@ -39,11 +39,14 @@ def metric_deltas(result: TrainResult) -> dict[str, dict]:
         return {}
     now = run_deltas.run_numbers(result.summary())
     texts = run_deltas.changes(now, previous.numbers)
+    moved = run_deltas.differences(now, previous.numbers)
     out = {
         label: {
             "delta": texts[key],
             "delta_color": "inverse" if run_deltas.BETTER[key] == "lower" else "normal",
         }
+        if moved[key]  # no change (as shown) reads grey, without an arrow
+        else {"delta": texts[key], "delta_color": "off", "delta_arrow": "off"}
         for label, key in METRIC_KEYS.items()
         if key in texts
     }

@@ -86,7 +86,8 @@ def record(result: TrainResult, name: str | None = None) -> Run:
         run = Run(h.counter, result.config, result.history.copy(), numbers, weights)
         h.runs.append(run)
         previous = previous_run(result.config)
-        select([run.id, *(r.id for r in h.runs if r.pinned), *([previous.id] if previous else [])])
+        pinned = [r.id for r in h.runs if r.pinned]
+        select(sorted({run.id, *pinned, *([previous.id] if previous else [])}))  # oldest first
     run.seen = h.clock
     if name:
         run.name = clean_name(name)
@@ -141,9 +142,9 @@ def clear_unpinned() -> None:
 
 
 def select(ids) -> None:
-    """Overlay these runs (unknown ids and repeats left out), oldest first."""
+    """Overlay these runs, in this order (unknown ids and repeats left out)."""
     known = {r.id for r in runs()}
-    st.session_state[SELECTED] = sorted({i for i in ids if i in known})
+    st.session_state[SELECTED] = [i for i in dict.fromkeys(ids) if i in known]
 
 
 def selected_ids() -> list[int]:

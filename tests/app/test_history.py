@@ -150,7 +150,8 @@ def test_a_share_link_reopens_the_same_set(train_calls):
         (SMALL, "small, 4~units"),
         (FAST_CONFIG, None),
     ]
-    assert overlay_labels(friend)[0] == ["small, 4~units", "hidden 8"]
+    assert overlay_labels(friend) == overlay_labels(at) == [["hidden 8", "small, 4~units"]] * 2
+    assert shared_query(friend) == query  # the same set, in the same order: the same link
     assert PARAM not in friend.query_params  # read once, then removed from the address
     assert train_calls == [FAST_CONFIG, SMALL]  # the friend's runs came from the cache
     assert any("Opened the link's 2 runs" in s.value for s in friend.success)
