@@ -1,14 +1,16 @@
 """A set of runs as one readable URL query value, and back, with validation.
 
 Each run is its config's non-default fields as `field:value` pairs joined by commas, plus an
-optional `name:...`; runs are joined by `~`; a run with every field at its default is
-`default`:
+optional `name:...`; runs are joined by `~`; a run with no field of its own is `default`.
+Settings that every run of the link shares come once, in a first part marked `*`:
 
 >>> from parity.config import Config
 >>> encode_runs([SharedRun(Config(hidden_size=4)), SharedRun(Config(arch="gru", lr=0.01), "fast")])
 'hidden_size:4~arch:gru,lr:0.01,name:fast'
->>> decode_runs("default~hidden_size:4")[1].config.hidden_size
-4
+>>> encode_runs([SharedRun(Config(steps=60, hidden_size=h)) for h in (4, 8, 16)])
+'*steps:60~hidden_size:4~default~hidden_size:16'
+>>> [(r.config.hidden_size, r.config.steps) for r in decode_runs("*steps:60~default~hidden_size:4")]
+[(8, 60), (4, 60)]
 
 Decoding never trusts the text: an unknown field, a bad value, a repeated field, too many
 runs or too long a value raise LinkError (a ValueError) saying which run and field.
@@ -25,6 +27,7 @@ from .config import Config, fields
 PARAM = "runs"  # the URL query parameter
 RUN_SEP, FIELD_SEP, KEY_SEP = "~", ",", ":"
 DEFAULT_RUN = "default"
+SHARED_MARK = "*"  # a first part starting with this holds the settings every run shares
 NAME_KEY = "name"
 MAX_LINK_RUNS = 8  # runs one link carries: more would not read as one overlay
 MAX_NAME_CHARS = 40
@@ -63,13 +66,30 @@ def clean_name(name: str | None) -> str | None:
     return text[:MAX_NAME_CHARS] or None
 
 
-def encode_run(run: SharedRun) -> str:
-    """One run's part of the link value."""
+def _item(name: str, value) -> str:
+    return f"{name}{KEY_SEP}{value_text(value)}"
+
+
+def shared_fields(runs: Sequence[SharedRun]) -> dict:
+    """Non-default field values that every one of two or more runs has: written once."""
+    if len(runs) < 2:
+        return {}
     default = Config()
-    items = [
-        f"{f.name}{KEY_SEP}{value_text(getattr(run.config, f.name))}"
+    return {
+        f.name: getattr(runs[0].config, f.name)
         for f in fields()
-        if getattr(run.config, f.name) != getattr(default, f.name)
+        if getattr(runs[0].config, f.name) != getattr(default, f.name)
+        and all(getattr(r.config, f.name) == getattr(runs[0].config, f.name) for r in runs)
+    }
+
+
+def encode_run(run: SharedRun, shared: dict | None = None) -> str:
+    """One run's part of the link value: the fields it sets beyond the defaults and `shared`."""
+    base = Config().to_dict() | (shared or {})
+    items = [
+        _item(f.name, getattr(run.config, f.name))
+        for f in fields()
+        if getattr(run.config, f.name) != base[f.name]
     ]
     name = clean_name(run.name)
     if name:
@@ -79,18 +99,21 @@ def encode_run(run: SharedRun) -> str:
 
 
 def encode_runs(runs: Sequence[SharedRun]) -> str:
-    """The link value for `runs` (at most MAX_LINK_RUNS)."""
+    """The link value for `runs` (at most MAX_LINK_RUNS), settings they all share written once.
+
+    >>> from parity.config import Config
+    >>> encode_runs([SharedRun(Config(steps=60, seed=s)) for s in (0, 1)])
+    '*steps:60~default~seed:1'
+    """
     if not 1 <= len(runs) <= MAX_LINK_RUNS:
         raise LinkError(f"a link carries 1 to {MAX_LINK_RUNS} runs (got {len(runs)})")
-    return RUN_SEP.join(encode_run(run) for run in runs)
+    shared = shared_fields(runs)
+    head = [SHARED_MARK + FIELD_SEP.join(_item(k, v) for k, v in shared.items())] if shared else []
+    return RUN_SEP.join(head + [encode_run(run, shared) for run in runs])
 
 
-def decode_run(text: str, run: int) -> SharedRun:
-    """One run from its part of a link value; LinkError naming `run` (1-based) otherwise."""
-    if text == DEFAULT_RUN:
-        return SharedRun(Config())
-    if not text:
-        raise LinkError("empty run", run)
+def _items(text: str, run: int | None) -> tuple[dict[str, str], str | None]:
+    """The field values and the name (or None) of one part of a link value."""
     known = {f.name for f in fields()}
     values, name = {}, None
     for item in text.split(FIELD_SEP):
@@ -99,7 +122,7 @@ def decode_run(text: str, run: int) -> SharedRun:
             raise LinkError(f"expected field:value, got {item[:40]!r}", run)
         if key in values or (key == NAME_KEY and name is not None):
             raise LinkError(f"{key} is given twice", run, key)
-        if key == NAME_KEY:
+        if key == NAME_KEY and run is not None:
             name = unquote(value)
             if len(name) > MAX_NAME_CHARS or clean_name(name) != name:
                 raise LinkError(
@@ -109,7 +132,18 @@ def decode_run(text: str, run: int) -> SharedRun:
             raise LinkError(f"unknown field {key[:40]!r}", run, key[:40])
         else:
             values[key] = value
-    return SharedRun(_config(values, run), name)
+    return values, name
+
+
+def decode_run(text: str, run: int, shared: dict[str, str] | None = None) -> SharedRun:
+    """One run from its part of a link value; LinkError naming `run` (1-based) otherwise."""
+    if not text:
+        raise LinkError("empty run", run)
+    values, name = ({}, None) if text == DEFAULT_RUN else _items(text, run)
+    twice = sorted(set(values) & set(shared or {}))
+    if twice:
+        raise LinkError(f"{twice[0]} is given in the shared part too", run, twice[0])
+    return SharedRun(_config((shared or {}) | values, run), name)
 
 
 def _config(values: dict[str, str], run: int) -> Config:
@@ -126,9 +160,12 @@ def decode_runs(text: str) -> list[SharedRun]:
     if len(text) > MAX_LINK_CHARS:
         raise LinkError(f"the value is {len(text):,} characters, over {MAX_LINK_CHARS:,}")
     parts = text.split(RUN_SEP)
-    if len(parts) > MAX_LINK_RUNS:
-        raise LinkError(f"a link carries at most {MAX_LINK_RUNS} runs (got {len(parts)})")
-    return [decode_run(part, i) for i, part in enumerate(parts, start=1)]
+    shared = {}
+    if parts[0].startswith(SHARED_MARK):
+        shared, _ = _items(parts.pop(0)[len(SHARED_MARK) :], None)
+    if not 1 <= len(parts) <= MAX_LINK_RUNS:
+        raise LinkError(f"a link carries 1 to {MAX_LINK_RUNS} runs (got {len(parts)})")
+    return [decode_run(part, i, shared) for i, part in enumerate(parts, start=1)]
 
 
 def sidebar_query(config: Config) -> dict[str, str]:

@@ -31,6 +31,16 @@ def test_known_answer():
     assert decode_runs("default") == [SharedRun(Config())]
 
 
+def test_shared_settings_are_written_once():
+    runs = [SharedRun(Config(steps=60, max_len=8, hidden_size=h)) for h in (4, 8)]
+    assert encode_runs(runs) == "*steps:60,max_len:8~hidden_size:4~default"
+    assert decode_runs("*steps:60,max_len:8~hidden_size:4~default") == runs
+    one = [SharedRun(Config(steps=60))]
+    assert encode_runs(one) == "steps:60"  # a single run needs no shared part
+    seven = "~".join(["*seed:1", *["default"] * MAX_LINK_RUNS])
+    assert len(decode_runs(seven)) == MAX_LINK_RUNS  # the shared part is not a run
+
+
 def test_names_with_separators_survive_a_real_url():
     runs = [SharedRun(Config(lr=1e-05), "a~b, c:d 100%"), SharedRun(Config(), "baseline")]
     value = encode_runs(runs)
@@ -53,8 +63,13 @@ def test_names_with_separators_survive_a_real_url():
         ("name:a%0Ab", 1, "name", "one line"),
         ("lr:1e400", 1, "lr", "finite"),
         ("default~", 2, None, "empty run"),
+        ("*steps:60~steps:70", 1, "steps", "shared part too"),
+        ("*name:x~default", None, "name", "unknown field"),
+        ("*steps:0~default", 1, "steps", "steps must be in"),
+        ("*colour:red~default", None, "colour", "unknown field"),
+        ("*steps:60", None, None, "1 to"),
         ("hidden_size", 1, None, "field:value"),
-        ("~".join(["default"] * (MAX_LINK_RUNS + 1)), None, None, "at most"),
+        ("~".join(["default"] * (MAX_LINK_RUNS + 1)), None, None, "1 to"),
         ("seed:1," * MAX_LINK_CHARS, None, None, "characters"),
     ],
 )

@@ -140,8 +140,8 @@ def test_a_share_link_reopens_the_same_set(train_calls):
     next(b for b in at.button if b.label == "Rename").click().run()
     query = shared_query(at)
     assert query[PARAM] == (
-        "steps:60,max_len:8,stop:budget,eval_every:20~"
-        "hidden_size:4,steps:60,max_len:8,stop:budget,eval_every:20,name:small%2C 4%7Eunits"
+        "*steps:60,max_len:8,stop:budget,eval_every:20"
+        "~default~hidden_size:4,name:small%2C 4%7Eunits"
     )
     assert query["hidden_size"] == "4"
     friend = page_app("train", **query).run()
