@@ -3,7 +3,7 @@
 import streamlit as st
 
 from parity import charts, families, stress_charts
-from ui import cached, session, verdict
+from ui import cached, compare, session, verdict
 
 st.title(":material/straighten: Length generalization")
 st.markdown(
@@ -43,6 +43,7 @@ else:
     )
 chart = charts.length_chart(table, (c.min_len, c.max_len), (c.test_min_len, c.test_max_len))
 st.altair_chart(chart, width="stretch")
+compare.show_length_overlay(lengths, size)
 
 st.subheader("Stress families")
 st.markdown(

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import sidebar, training, verdict
+from ui import compare, sidebar, training, verdict
 from ui.session import diverged_message
 
 st.title(":material/model_training: Parity Lab")
@@ -21,13 +21,17 @@ if result.status == "diverged":
 else:
     verdict.show(result.verdict)
     st.caption(training.STATUS_TEXT[result.status])
+deltas = compare.metric_deltas(result)  # against this visitor's previous run
 for column, (label, value) in zip(
     st.columns([1, 1, 1, 1, 2]), training.metric_values(result).items(), strict=True
 ):
-    column.metric(label, value)
+    column.metric(label, value, **deltas.get(label, {}))
+compare.deltas_caption(result)
 training.draw_curves(result.history, config)
 st.caption(
     "Accuracy is the share of whole strings whose final parity the model gets right: "
     "on the training batch (short strings) and on 1,000 held-out test strings. 50% is "
     "guessing."
 )
+
+compare.show_compare(result)

@@ -18,7 +18,7 @@ from parity.config import Config
 from parity.train import CHECK_FACTOR, HISTORY_COLUMNS, Progress, TrainResult, train
 from parity.workpool import Job
 
-from . import slots
+from . import history, slots
 
 DRAW_EVERY = 5.0  # seconds between live redraws (each: ~40 ms of server CPU, more in a browser)
 CONFIRM_SECONDS = 120  # budgets estimated above this wait for a click
@@ -90,10 +90,14 @@ def trained(config: Config) -> TrainResult:
 
 
 def require_trained(config: Config) -> TrainResult:
-    """trained(config), after the large-budget warning; stops the page while it awaits a click."""
+    """trained(config), after the large-budget warning; stops the page while it awaits a click.
+
+    The run joins this visitor's run history."""
     if not budget_notice(config):
         st.stop()
-    return trained(config)
+    result = trained(config)
+    history.record_sidebar_run(result)  # this visitor's run history (ui.history)
+    return result
 
 
 def range_labels(config: Config) -> tuple[str, str]:

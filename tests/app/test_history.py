@@ -1,0 +1,205 @@
+"""Run history per visitor: overlays, metric changes, pin/rename/remove, share links."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from streamlit.proto.Metric_pb2 import Metric
+from streamlit.testing.v1 import AppTest
+
+import ui.history
+from parity import run_deltas
+from parity.config import Config
+from parity.run_links import PARAM
+from parity.train import train
+from ui import compare, history
+
+from .helpers import ROOT, TIMEOUT, charts, metrics, no_crash, page_app
+
+FAST = {"steps": "60", "stop": "budget", "eval_every": "20", "max_len": "8"}
+FAST_CONFIG = Config(steps=60, stop="budget", eval_every=20, max_len=8)
+SMALL = FAST_CONFIG.replace(hidden_size=4)
+
+
+def runs_of(at: AppTest) -> list:
+    return at.session_state[history.STATE].runs
+
+
+def overlay_labels(at: AppTest) -> list[list[str]]:
+    """The run legends of the overlay charts (charts coloured by run)."""
+    out = []
+    for spec in charts(at):
+        for part in [spec, *spec.get("layer", [])]:
+            colour = part.get("encoding", {}).get("color", {})
+            if colour.get("field") == "run":
+                out.append(colour["scale"]["domain"])
+    return out
+
+
+def train_two(at: AppTest | None = None) -> AppTest:
+    """FAST with hidden size 8, then 4, in one session."""
+    at = (page_app("train", **FAST) if at is None else at).run()
+    at.sidebar.slider(key="hidden_size").set_value(4).run()
+    no_crash(at)
+    return at
+
+
+def test_two_runs_are_overlaid_labelled_by_what_differs():
+    at = train_two()
+    assert [r.config for r in runs_of(at)] == [FAST_CONFIG, SMALL]
+    assert overlay_labels(at) == [["hidden 8", "hidden 4"], ["hidden 8", "hidden 4"]]
+    assert "**hidden 8 vs 4**" in [m.value for m in at.markdown]
+    assert at.multiselect(key="compare_selection_train").value == [1, 2]
+    accuracy, loss = charts(at)[2:]
+    (frame,) = accuracy["frames"].values()
+    small = frame[(frame["run"] == "hidden 4") & (frame["series"] == "test")]
+    assert list(small["accuracy"]) == pytest.approx(list(train(SMALL).history["test_accuracy"]))
+    (frame,) = loss["frames"].values()
+    assert len(frame) == len(train(SMALL).history) + len(train(FAST_CONFIG).history)
+
+
+def test_metrics_show_the_change_against_the_previous_run():
+    at = page_app("train", **FAST).run()
+    assert all(m.delta == "" for m in at.metric)  # no previous run yet
+    train_two(at)
+    now, before = (run_deltas.run_numbers(train(c).summary()) for c in (SMALL, FAST_CONFIG))
+    deltas = {m.label: m.delta for m in at.metric}
+    expected = run_deltas.changes(now, before)
+    assert deltas["Test accuracy"] == expected["final_test_accuracy"]
+    assert deltas["Solved at step"] == expected["solved_at_step"]
+    assert deltas["Training time"].endswith(" s") and deltas["Training time"][0] in "+-"
+    if now["verdict"] != before["verdict"]:
+        assert deltas["Verdict"] == f"was: {before['verdict']}"
+    assert "your previous run, #1 (hidden 8)" in " ".join(c.value for c in at.caption)
+    (timing,) = [m.proto for m in at.metric if m.label == "Training time"]
+    faster = timing.delta.startswith("-")  # less time is better: green
+    assert timing.color == (Metric.MetricColor.GREEN if faster else Metric.MetricColor.RED)
+
+
+def test_visitors_never_see_each_others_runs(train_calls):
+    first = train_two()
+    second = page_app("train", **FAST, seed="1").run()
+    no_crash(second)
+    assert [r.config for r in runs_of(second)] == [FAST_CONFIG.replace(seed=1)]
+    assert second.multiselect(key="compare_selection_train").options == ["#1 · seed 1"]
+    assert overlay_labels(second) == []
+    assert [r.config for r in runs_of(first)] == [FAST_CONFIG, SMALL]
+    third = page_app("train", **FAST).run()  # same config as the first visitor's: cached
+    assert [r.config for r in runs_of(third)] == [FAST_CONFIG]
+    assert train_calls.count(FAST_CONFIG) == 1
+
+
+def test_rename_pin_and_remove():
+    at = train_two()
+    at.selectbox(key=compare.MANAGED).set_value(1).run()
+    at.text_input(key="run_name_1").input("baseline").run()
+    at.button[[b.label for b in at.button].index("Rename")].click().run()
+    no_crash(at)
+    assert overlay_labels(at)[0] == ["baseline", "hidden 4"]
+    assert at.multiselect(key="compare_selection_train").options[0] == "#1 · baseline"
+    pin = next(b for b in at.button if b.label == "Pin")
+    pin.click().run()
+    assert runs_of(at)[0].pinned and "pinned" in at.multiselect[0].options[0]
+    at.selectbox(key=compare.MANAGED).set_value(2).run()
+    next(b for b in at.button if b.label == "Remove").click().run()
+    no_crash(at)
+    assert [r.id for r in runs_of(at)] == [1]  # the current run stays removed on reruns
+    assert overlay_labels(at) == []
+    at.run()
+    assert [r.id for r in runs_of(at)] == [1]
+    at.sidebar.number_input(key="seed").set_value(1).run()
+    assert [r.id for r in runs_of(at)] == [1, 3]
+    next(b for b in at.button if b.label == "Clear unpinned").click().run()
+    assert [r.name for r in runs_of(at)] == ["baseline"]  # pinned: kept
+
+
+def test_the_history_is_bounded_and_keeps_pinned_runs(monkeypatch):
+    monkeypatch.setattr(ui.history, "MAX_UNPINNED", 2)
+    at = page_app("train", **FAST).run()
+    at.sidebar.number_input(key="seed").set_value(1).run()
+    at.selectbox(key=compare.MANAGED).set_value(1).run()
+    next(b for b in at.button if b.label == "Pin").click().run()
+    for seed in (2, 3):
+        at.sidebar.number_input(key="seed").set_value(seed).run()
+    no_crash(at)
+    assert [r.config.seed for r in runs_of(at)] == [0, 2, 3]
+    assert runs_of(at)[0].pinned
+    assert "At most 2 unpinned runs" in " ".join(c.value for c in at.caption)
+
+
+def shared_query(at: AppTest) -> dict[str, str]:
+    (code,) = [c.value for c in at.code]
+    return dict(parse_qsl(urlsplit(code).query))
+
+
+def test_a_share_link_reopens_the_same_set(train_calls):
+    at = train_two()
+    at.selectbox(key=compare.MANAGED).set_value(2).run()
+    at.text_input(key="run_name_2").input("small, 4~units").run()
+    next(b for b in at.button if b.label == "Rename").click().run()
+    query = shared_query(at)
+    assert query[PARAM] == (
+        "*steps:60,max_len:8,stop:budget,eval_every:20"
+        "~default~hidden_size:4,name:small%2C 4%7Eunits"
+    )
+    assert query["hidden_size"] == "4"
+    friend = page_app("train", **query).run()
+    no_crash(friend)
+    assert [(r.config, r.name) for r in runs_of(friend)] == [
+        (SMALL, "small, 4~units"),
+        (FAST_CONFIG, None),
+    ]
+    assert overlay_labels(friend) == overlay_labels(at) == [["hidden 8", "small, 4~units"]] * 2
+    assert shared_query(friend) == query  # the same set, in the same order: the same link
+    assert PARAM not in friend.query_params  # read once, then removed from the address
+    assert train_calls == [FAST_CONFIG, SMALL]  # the friend's runs came from the cache
+    assert any("Opened the link's 2 runs" in s.value for s in friend.success)
+    friend.run()
+    assert len(runs_of(friend)) == 2
+
+
+def test_a_bad_link_warns_and_the_page_still_works():
+    at = page_app("train", **FAST, runs="hidden_size:4~colour:red").run()
+    no_crash(at)
+    (warning,) = [w.value for w in at.warning if "link" in w.value]
+    assert "run 2" in warning and "colour" in warning
+    assert metrics(at)["Test accuracy"] and len(runs_of(at)) == 1
+
+
+def test_a_link_run_over_the_limits_is_refused_and_the_rest_opened():
+    link = "hidden_size:256,steps:60,max_len:8,stop:budget,eval_every:20~hidden_size:4," + (
+        "steps:60,max_len:8,stop:budget,eval_every:20"
+    )
+    at = page_app("train", **FAST, runs=link).run()
+    no_crash(at)
+    (warning,) = [w.value for w in at.warning if "link" in w.value]
+    assert warning.startswith("Run 1 of the link was not opened") and "256" in warning
+    assert [r.config for r in runs_of(at)] == [FAST_CONFIG, SMALL]
+
+
+def _sidebar_and_chosen_page(root: str) -> None:
+    """The sidebar, then the page named by session_state['test_page'] (one session, two pages)."""
+    import runpy
+
+    import streamlit as st
+
+    from ui import sidebar
+
+    sidebar.render()
+    page = st.session_state.get("test_page", "train")
+    runpy.run_path(f"{root}/app_pages/{page}.py", run_name="__main__")
+
+
+def test_the_length_page_overlays_the_chosen_runs():
+    at = AppTest.from_function(_sidebar_and_chosen_page, args=(str(ROOT),), default_timeout=TIMEOUT)
+    for key, value in FAST.items():
+        at.query_params[key] = value
+    train_two(at)
+    at.session_state["test_page"] = "lengths"
+    at.run()
+    no_crash(at)
+    assert overlay_labels(at) == [["hidden 8", "hidden 4"]]
+    frame = next(f for spec in charts(at) for f in spec["frames"].values() if "run" in f)
+    assert set(frame["run"]) == {"hidden 8", "hidden 4"}
+    assert frame.groupby("run")["length"].max().tolist() == [10_000, 10_000]

@@ -1,0 +1,44 @@
+"""Browser: two runs of one visitor are overlaid; their share link reopens the same set."""
+
+from __future__ import annotations
+
+import pytest
+
+from parity.run_links import PARAM
+
+pytestmark = pytest.mark.browser
+
+TINY = {"steps": 60, "stop": "budget", "eval_every": 20, "max_len": 8}  # trains in a second
+
+
+def legend_texts(lab) -> set[str]:
+    """Every text drawn inside the main area's charts (legends, titles, axes)."""
+    return {t.strip() for t in lab.charts().locator("text").all_text_contents()}
+
+
+def shared_link(lab) -> str:
+    """The link in the 'Copy link to these runs' code box."""
+    code = lab.page.locator("[data-testid='stMain'] [data-testid='stCode'] code")
+    assert code.count() == 1
+    return code.inner_text().strip()
+
+
+def test_two_runs_overlay_and_their_link_reopens_them(lab, make_lab):
+    lab.open(**TINY)
+    lab.set_value("Hidden size", "4")  # a second run in the same session
+    lab.page.get_by_text("hidden 8 vs 4", exact=True).scroll_into_view_if_needed()
+    lab.shot("two runs overlaid")
+    assert {"hidden 8", "hidden 4", "hidden 8 vs 4"} - legend_texts(lab) == {"hidden 8 vs 4"}
+    assert lab.page.get_by_text("hidden 8 vs 4", exact=True).count() == 1
+    link = shared_link(lab)
+    assert link.startswith(lab.base_url) and f"{PARAM}=" in link and "hidden_size:4" in link
+
+    friend = make_lab("-friend")
+    friend.goto(link)
+    friend.page.get_by_text("Compare runs", exact=True).scroll_into_view_if_needed()
+    friend.shot("shared link opened")
+    assert PARAM not in friend.query(), "the runs parameter stays in the address"
+    assert friend.query()["hidden_size"] == "4"
+    assert {"hidden 8", "hidden 4"} <= legend_texts(friend)
+    assert friend.page.get_by_text("Opened the link's 2 runs", exact=False).count() == 1
+    assert shared_link(friend) == link  # the same set, the same link

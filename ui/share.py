@@ -1,0 +1,106 @@
+"""Share a set of runs as a link, and open such a link into this visitor's history.
+
+The link is the page's address with the sidebar's settings (the current run) and one more
+query parameter, `runs` (parity.run_links): opening it trains the runs not in the server's
+cache (in the work pool, with progress), adds them to the history and overlays them. The
+parameter is removed from the address once read; a run over the app's limits is refused with
+a warning and the others are opened.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from parity.config import Config
+from parity.run_links import (
+    MAX_LINK_RUNS,
+    PARAM,
+    LinkError,
+    SharedRun,
+    decode_runs,
+    encode_runs,
+    sidebar_query,
+)
+
+from . import history, sidebar, training
+from .messages import plain
+
+PENDING = "shared_runs_pending"  # session_state: runs of an opened link still to fetch
+OPENED = "shared_runs_opened"  # session_state: ids of that link's runs fetched so far
+SAFE = ":,~"  # left unescaped in the link so it stays readable
+
+
+def link(config: Config, runs: list[history.Run], base: str | None) -> str:
+    """The address that reopens `runs` (the first MAX_LINK_RUNS) with `config` in the sidebar."""
+    value = encode_runs([SharedRun(r.config, r.name) for r in runs[:MAX_LINK_RUNS]])
+    query = urlencode(sidebar_query(config) | {PARAM: value}, safe=SAFE)
+    return f"{base or ''}?{query}"
+
+
+def link_box(config: Config, runs: list[history.Run]) -> None:
+    """'Copy link to these runs': the link to the overlaid runs, in a copyable code box."""
+    if not runs:
+        return
+    st.markdown("**Copy link to these runs**")
+    cut = (
+        f" (the first {MAX_LINK_RUNS} of the {len(runs)} chosen)"
+        if len(runs) > MAX_LINK_RUNS
+        else ""
+    )
+    st.caption(
+        f"Opening it trains or fetches the same runs{cut} for whoever opens it, names "
+        "included, and overlays them."
+    )
+    st.code(link(config, runs, st.context.url), language=None, wrap_lines=True)
+
+
+def read_link() -> None:
+    """Take the `runs` parameter out of the address; queue its runs, warn about the rest."""
+    text = st.query_params.get(PARAM)
+    if text is None:
+        return
+    del st.query_params[PARAM]
+    try:
+        shared = decode_runs(text)
+    except LinkError as err:
+        st.warning(
+            f"The link's runs could not be opened: {plain(err)}. Links are made with "
+            "“Copy link to these runs” on the Train page.",
+            icon=":material/link_off:",
+        )
+        return
+    accepted = []
+    for number, run in enumerate(shared, start=1):
+        refusal = sidebar.budget_message(run.config)
+        if refusal:
+            st.warning(
+                f"Run {number} of the link was not opened: {refusal}", icon=":material/block:"
+            )
+        else:
+            accepted.append(run)
+    st.session_state[PENDING], st.session_state[OPENED] = accepted, []
+
+
+def receive() -> None:
+    """Open a link's runs: trained in the pool or taken from the cache, one after another.
+
+    A rerun that interrupts this leaves the rest queued: the next run continues.
+    """
+    read_link()
+    pending: list[SharedRun] = st.session_state.get(PENDING, [])
+    if not pending:
+        return
+    opened = st.session_state[OPENED]
+    while pending:
+        run = pending[0]
+        result = training.trained(run.config)
+        opened.append(history.record(result, run.name).id)
+        pending.pop(0)
+    history.select(opened)
+    st.success(
+        f"Opened the link's {len(opened)} run{'s' if len(opened) != 1 else ''}: "
+        "they are in your history and overlaid below.",
+        icon=":material/link:",
+    )
