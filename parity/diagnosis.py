@@ -199,6 +199,8 @@ def _unsolved(m: Measured, config: Config) -> Diagnosis:
             f"rising: {m.test:.1%} at the end, up {m.rise:.1%} over the last stretch."
         )
         candidates = [({"steps": more}, "the curve was still going up")]
+        if config.target == "final":
+            candidates.append(({"target": "every"}, "a loss on every prefix learns in fewer steps"))
         return Diagnosis(STILL_LEARNING, "Still learning", text, _valid(config, candidates))
     text = (
         f"The test accuracy stopped improving at {m.test:.1%} (best {m.best_test:.1%} at step "

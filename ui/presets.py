@@ -14,6 +14,7 @@ from parity import presets
 from parity.config import Config
 
 PICK = "preset_choice"  # the picker's session key (not a Config field, not in the URL)
+APPLY = "preset_apply"
 
 
 def apply(name: str) -> None:
@@ -38,6 +39,7 @@ def render_picker(container) -> None:
         container.caption(f"Expected: {presets.PRESETS[name].expected}")
     container.button(
         "Apply preset",
+        key=APPLY,
         on_click=apply,
         args=(name,),
         disabled=name is None,
