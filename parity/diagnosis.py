@@ -5,9 +5,9 @@ evidence) and its config, and returns None for a run that worked. Every suggesti
 Config changes that is valid and trainable in the app, with the reason it should help.
 
     >>> from parity.train import train
-    >>> d = diagnose(train(Config(lr=1.0, steps=300, seed=0)))  # doctest: +SKIP
-    >>> d.kind, d.suggestions[0].changes  # doctest: +SKIP
-    ('chance', {'lr': 0.05})
+    >>> d = diagnose(train(Config(lr=1.0, steps=300, seed=0)))
+    >>> d.kind, d.title, d.suggestions[0].changes
+    ('chance', 'Stuck at chance', {'lr': 0.05})
 """
 
 from __future__ import annotations
