@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import compare, sidebar, training, verdict
+from ui import compare, diagnosis, presets, sidebar, training, verdict
 from ui.session import diverged_message
 
 st.title(":material/model_training: Parity Lab")
@@ -15,12 +15,14 @@ st.markdown(
 
 config = sidebar.require_config()
 result = training.require_trained(config)
+presets.show_expected(config, result)
 
 if result.status == "diverged":
     st.error(diverged_message(result), icon=":material/error:")
 else:
     verdict.show(result.verdict)
     st.caption(training.STATUS_TEXT[result.status])
+diagnosis.show(result)
 deltas = compare.metric_deltas(result)  # against this visitor's previous run
 for column, (label, value) in zip(
     st.columns([1, 1, 1, 1, 2]), training.metric_values(result).items(), strict=True

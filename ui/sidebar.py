@@ -17,6 +17,7 @@ from parity import config as config_lib
 from parity import limits
 from parity.config import Config
 
+from . import presets
 from .messages import plain
 
 # Layout only: fields named here go in the "Advanced" expander; every other field, including
@@ -161,6 +162,7 @@ def render() -> None:
     drop_unreadable_numbers()
     over = url_over_limits()  # read before the widgets drop the values from the URL
     sidebar = st.sidebar
+    presets.render_picker(sidebar)
     sidebar.header("Settings")
     sidebar.caption(
         "Every setting is in the page address: copy the link to share this "
