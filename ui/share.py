@@ -33,9 +33,15 @@ SAFE = ":,~"  # left unescaped in the link so it stays readable
 
 
 def link(config: Config, runs: list[history.Run], base: str | None) -> str:
-    """The address that reopens `runs` (the first MAX_LINK_RUNS) with `config` in the sidebar."""
-    value = encode_runs([SharedRun(r.config, r.name) for r in runs[:MAX_LINK_RUNS]])
-    query = urlencode(sidebar_query(config) | {PARAM: value}, safe=SAFE)
+    """The address that reopens `runs` (the first MAX_LINK_RUNS).
+
+    The sidebar gets `config` if it is one of them, else the last of them: whoever opens
+    the link then has exactly these runs in their history.
+    """
+    runs = runs[:MAX_LINK_RUNS]
+    value = encode_runs([SharedRun(r.config, r.name) for r in runs])
+    current = config if any(r.config == config for r in runs) else runs[-1].config
+    query = urlencode(sidebar_query(current) | {PARAM: value}, safe=SAFE)
     return f"{base or ''}?{query}"
 
 

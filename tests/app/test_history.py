@@ -157,6 +157,8 @@ def test_a_share_link_reopens_the_same_set(train_calls):
     assert any("Opened the link's 2 runs" in s.value for s in friend.success)
     friend.run()
     assert len(runs_of(friend)) == 2
+    at.multiselect(key="compare_selection_train").set_value([1]).run()
+    assert shared_query(at) == {**FAST, PARAM: "steps:60,max_len:8,stop:budget,eval_every:20"}
 
 
 def test_a_bad_link_warns_and_the_page_still_works():
