@@ -29,6 +29,8 @@ from .messages import plain
 
 PENDING = "shared_runs_pending"  # session_state: runs of an opened link still to fetch
 OPENED = "shared_runs_opened"  # session_state: ids of that link's runs fetched so far
+ATTEMPTS = "shared_runs_attempts"  # session_state: SharedRun -> fetches started
+MAX_ATTEMPTS = 3
 SAFE = ":,~"  # left unescaped in the link so it stays readable
 
 
@@ -92,18 +94,27 @@ def read_link() -> None:
 def receive() -> None:
     """Open a link's runs: trained in the pool or taken from the cache, one after another.
 
-    A rerun that interrupts this leaves the rest queued: the next run continues.
+    A rerun that interrupts this leaves the rest queued: the next run continues. A run whose
+    fetch was started MAX_ATTEMPTS times without finishing (a failing job stops the page) is
+    given up, so a broken run cannot hold the page.
     """
     read_link()
     pending: list[SharedRun] = st.session_state.get(PENDING, [])
     if not pending:
         return
-    opened = st.session_state[OPENED]
+    opened, attempts = st.session_state[OPENED], st.session_state.setdefault(ATTEMPTS, {})
     while pending:
         run = pending[0]
+        attempts[run] = attempts.get(run, 0) + 1
+        if attempts[run] > MAX_ATTEMPTS:
+            st.warning(f"Gave up on a run of the link after {MAX_ATTEMPTS} attempts.")
+            pending.pop(0)
+            continue
         result = training.trained(run.config)
         opened.append(history.record(result, run.name).id)
         pending.pop(0)
+    if not opened:
+        return
     history.select(opened)
     st.success(
         f"Opened the link's {len(opened)} run{'s' if len(opened) != 1 else ''}: "

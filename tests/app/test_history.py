@@ -205,3 +205,30 @@ def test_the_length_page_overlays_the_chosen_runs():
     frame = next(f for spec in charts(at) for f in spec["frames"].values() if "run" in f)
     assert set(frame["run"]) == {"hidden 8", "hidden 4"}
     assert frame.groupby("run")["length"].max().tolist() == [10_000, 10_000]
+
+
+def test_a_link_run_that_keeps_failing_is_given_up(monkeypatch):
+    import ui.share
+    import ui.training
+
+    real = ui.training.train
+
+    def failing_small(config, **callbacks):
+        if config.hidden_size == 4:
+            raise RuntimeError("worker lost")
+        return real(config, **callbacks)
+
+    monkeypatch.setattr(ui.training, "train", failing_small)
+    at = page_app(
+        "train", **FAST, runs="*steps:60,max_len:8,stop:budget,eval_every:20~hidden_size:4"
+    )
+    for _ in range(ui.share.MAX_ATTEMPTS):
+        at.run()
+        no_crash(at)
+        assert any("worker lost" in e.value for e in at.error)
+    at.run()
+    no_crash(at)
+    assert not at.error
+    assert any("Gave up on a run of the link" in w.value for w in at.warning)
+    assert not at.success or all("Opened" not in s.value for s in at.success)
+    assert [r.config for r in runs_of(at)] == [FAST_CONFIG]
