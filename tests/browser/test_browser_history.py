@@ -42,3 +42,8 @@ def test_two_runs_overlay_and_their_link_reopens_them(lab, make_lab):
     assert {"hidden 8", "hidden 4"} <= legend_texts(friend)
     assert friend.page.get_by_text("Opened the link's 2 runs", exact=False).count() == 1
     assert shared_link(friend) == link  # the same set, the same link
+
+    friend.nav("Length generalization")  # the same runs' accuracy by length, overlaid
+    friend.page.get_by_text("Compare runs", exact=True).scroll_into_view_if_needed()
+    friend.shot("length overlay")
+    assert {"hidden 8", "hidden 4", "Accuracy by string length"} <= legend_texts(friend)
