@@ -9,6 +9,7 @@ from streamlit.proto.Metric_pb2 import Metric
 from streamlit.testing.v1 import AppTest
 
 import ui.history
+import ui.slots
 from parity import run_deltas
 from parity.config import Config
 from parity.run_links import PARAM
@@ -193,14 +194,21 @@ def _sidebar_and_chosen_page(root: str) -> None:
     runpy.run_path(f"{root}/app_pages/{page}.py", run_name="__main__")
 
 
-def test_the_length_page_overlays_the_chosen_runs():
+def chosen_page_app(page: str, **query: str) -> AppTest:
     at = AppTest.from_function(_sidebar_and_chosen_page, args=(str(ROOT),), default_timeout=TIMEOUT)
-    for key, value in FAST.items():
+    at.session_state["test_page"] = page
+    for key, value in query.items():
         at.query_params[key] = value
-    train_two(at)
+    return at
+
+
+def test_the_length_page_overlays_runs_the_server_cache_dropped(train_calls):
+    at = train_two(chosen_page_app("train", **FAST))
+    ui.slots.results("train").clear()  # as if evicted: the runs keep their own weights
     at.session_state["test_page"] = "lengths"
     at.run()
     no_crash(at)
+    assert train_calls == [FAST_CONFIG, SMALL, SMALL]  # only the sidebar's run again
     assert overlay_labels(at) == [["hidden 8", "hidden 4"]]
     frame = next(f for spec in charts(at) for f in spec["frames"].values() if "run" in f)
     assert set(frame["run"]) == {"hidden 8", "hidden 4"}
@@ -232,3 +240,11 @@ def test_a_link_run_that_keeps_failing_is_given_up(monkeypatch):
     assert any("Gave up on a run of the link" in w.value for w in at.warning)
     assert not at.success or all("Opened" not in s.value for s in at.success)
     assert [r.config for r in runs_of(at)] == [FAST_CONFIG]
+
+
+def test_pages_that_train_through_the_active_model_record_it_too():
+    at = chosen_page_app("machine", **FAST).run()
+    no_crash(at)
+    assert [r.config for r in runs_of(at)] == [FAST_CONFIG]
+    at.sidebar.slider(key="hidden_size").set_value(4).run()
+    assert [r.config for r in runs_of(at)] == [FAST_CONFIG, SMALL]
