@@ -46,14 +46,26 @@ def metric_deltas(result: TrainResult) -> dict[str, dict]:
             "delta_color": "inverse" if run_deltas.BETTER[key] == "lower" else "normal",
         }
         if moved[key]  # no change (as shown) reads grey, without an arrow
-        else {"delta": texts[key], "delta_color": "off", "delta_arrow": "off"}
+        else _grey(texts[key])
         for label, key in METRIC_KEYS.items()
         if key in texts
     }
+    solved, before = now["solved_at_step"], previous.numbers.get("solved_at_step")
+    if (solved is None) != (before is None):  # one of the two never solved
+        out["Solved at step"] = _was("not solved" if before is None else f"{before:,}")
     if previous.numbers.get("verdict") != now["verdict"]:
-        was = previous.numbers.get("verdict")
-        out["Verdict"] = {"delta": f"was: {was}", "delta_color": "off", "delta_arrow": "off"}
+        out["Verdict"] = _was(previous.numbers.get("verdict"))
     return out
+
+
+def _grey(text: str) -> dict:
+    """A change shown grey, without an arrow."""
+    return {"delta": text, "delta_color": "off", "delta_arrow": "off"}
+
+
+def _was(text: str) -> dict:
+    """What the previous run showed, where no difference can be computed."""
+    return _grey(f"was: {text}")
 
 
 def deltas_caption(result: TrainResult) -> None:

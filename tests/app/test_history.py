@@ -248,3 +248,21 @@ def test_pages_that_train_through_the_active_model_record_it_too():
     assert [r.config for r in runs_of(at)] == [FAST_CONFIG]
     at.sidebar.slider(key="hidden_size").set_value(4).run()
     assert [r.config for r in runs_of(at)] == [FAST_CONFIG, SMALL]
+
+
+def test_a_run_that_never_solved_shows_what_the_previous_one_did():
+    at = page_app("train", **FAST).run()
+    at.sidebar.selectbox(key="arch").set_value("rnn").run()
+    no_crash(at)
+    rnn, lstm = (train(c) for c in (FAST_CONFIG.replace(arch="rnn"), FAST_CONFIG))
+    assert rnn.solved_at_step is None and lstm.solved_at_step is not None  # the premise
+    deltas = {m.label: m.delta for m in at.metric}
+    assert deltas["Solved at step"] == f"was: {lstm.solved_at_step:,}"
+    assert (
+        deltas["Test accuracy"]
+        == run_deltas.changes(
+            {"final_test_accuracy": rnn.final_test_accuracy},
+            {"final_test_accuracy": lstm.final_test_accuracy},
+        )["final_test_accuracy"]
+    )
+    assert overlay_labels(at)[0] == ["lstm", "rnn"]
