@@ -25,6 +25,7 @@ METRIC_KEYS = {  # Train page metric label -> parity.run_deltas key
     "Train accuracy": "final_train_accuracy",
 }
 MANAGED = "manage_run"  # session_state key of the run the management row acts on
+RUN_LIST = "run_list_open"  # session_state key: whether the run list is expanded
 
 
 def previous_label(config: Config, previous: history.Run) -> str:
@@ -87,9 +88,9 @@ def option_labels() -> dict[int, str]:
 
 def pick_runs(page: str) -> list[history.Run]:
     """The multiselect of runs to overlay (the same choice on every page); the chosen runs."""
-    key = f"{history.SELECTED}_{page}"
-    st.session_state[key] = history.selected_ids()
     options = option_labels()
+    key = f"{history.SELECTED}_{page}"
+    st.session_state[key] = history.selected_ids()  # set every run: see manage_runs
     st.multiselect(
         "Runs to overlay",
         list(options),
@@ -147,7 +148,8 @@ def manage_runs() -> None:
     if len(runs) < 2:
         return
     pinned = sum(r.pinned for r in runs)
-    with st.expander(f"Your runs ({len(runs)})"):
+    # Keyed and tracked: it stays open across the reruns its own buttons cause.
+    with st.expander(f"Your runs ({len(runs)})", key=RUN_LIST, on_change="rerun"):
         st.caption(
             f"Kept in this browser tab only: reloading the page starts a new history (share a "
             f"link to keep a set). At most {history.MAX_UNPINNED} unpinned runs are kept, the "
@@ -157,7 +159,18 @@ def manage_runs() -> None:
         options = option_labels()
         if st.session_state.get(MANAGED) not in options:
             st.session_state[MANAGED] = runs[-1].id
-        run = history.find(st.selectbox("Run", list(options), format_func=options.get, key=MANAGED))
+        # The widget's value is set on every run from MANAGED: a widget whose option labels
+        # changed (a rename) otherwise kept showing the old label in the browser.
+        key = f"{MANAGED}_choice"
+        st.session_state[key] = st.session_state[MANAGED]
+        run_id = st.selectbox(
+            "Run",
+            list(options),
+            format_func=options.get,
+            key=key,
+            on_change=lambda: st.session_state.update({MANAGED: st.session_state[key]}),
+        )
+        run = history.find(run_id)
         name_key = f"run_name_{run.id}"
         st.text_input("Name", value=run.name or "", key=name_key, max_chars=MAX_NAME_CHARS)
         rename, pin, remove, clear = st.columns(4)

@@ -9,7 +9,7 @@ a warning and the others are opened.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
@@ -44,6 +44,8 @@ def link(config: Config, runs: list[history.Run], base: str | None) -> str:
     value = encode_runs([SharedRun(r.config, r.name) for r in runs])
     current = config if any(r.config == config for r in runs) else runs[-1].config
     query = urlencode(sidebar_query(current) | {PARAM: value}, safe=SAFE)
+    if base and not urlsplit(base).path:
+        base += "/"  # http://host:8501 -> http://host:8501/
     return f"{base or ''}?{query}"
 
 

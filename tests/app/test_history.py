@@ -14,7 +14,7 @@ from parity import run_deltas
 from parity.config import Config
 from parity.run_links import PARAM
 from parity.train import train
-from ui import compare, history
+from ui import history
 
 from .helpers import ROOT, TIMEOUT, charts, metrics, no_crash, page_app
 
@@ -25,6 +25,18 @@ SMALL = FAST_CONFIG.replace(hidden_size=4)
 
 def runs_of(at: AppTest) -> list:
     return at.session_state[history.STATE].runs
+
+
+def picker(at: AppTest):
+    """The Runs to overlay multiselect."""
+    (widget,) = [w for w in at.multiselect if w.label == "Runs to overlay"]
+    return widget
+
+
+def run_choice(at: AppTest):
+    """The run list's Run selectbox."""
+    (widget,) = [w for w in at.main.selectbox if w.label == "Run"]
+    return widget
 
 
 def overlay_labels(at: AppTest) -> list[list[str]]:
@@ -51,7 +63,7 @@ def test_two_runs_are_overlaid_labelled_by_what_differs():
     assert [r.config for r in runs_of(at)] == [FAST_CONFIG, SMALL]
     assert overlay_labels(at) == [["hidden 8", "hidden 4"], ["hidden 8", "hidden 4"]]
     assert "**hidden 8 vs 4**" in [m.value for m in at.markdown]
-    assert at.multiselect(key="compare_selection_train").value == [1, 2]
+    assert picker(at).value == [1, 2]
     accuracy, loss = charts(at)[2:]
     (frame,) = accuracy["frames"].values()
     small = frame[(frame["run"] == "hidden 4") & (frame["series"] == "test")]
@@ -83,7 +95,7 @@ def test_visitors_never_see_each_others_runs(train_calls):
     second = page_app("train", **FAST, seed="1").run()
     no_crash(second)
     assert [r.config for r in runs_of(second)] == [FAST_CONFIG.replace(seed=1)]
-    assert second.multiselect(key="compare_selection_train").options == ["#1 · seed 1"]
+    assert picker(second).options == ["#1 · seed 1"]
     assert overlay_labels(second) == []
     assert [r.config for r in runs_of(first)] == [FAST_CONFIG, SMALL]
     third = page_app("train", **FAST).run()  # same config as the first visitor's: cached
@@ -93,16 +105,16 @@ def test_visitors_never_see_each_others_runs(train_calls):
 
 def test_rename_pin_and_remove():
     at = train_two()
-    at.selectbox(key=compare.MANAGED).set_value(1).run()
+    run_choice(at).set_value(1).run()
     at.text_input(key="run_name_1").input("baseline").run()
     at.button[[b.label for b in at.button].index("Rename")].click().run()
     no_crash(at)
     assert overlay_labels(at)[0] == ["baseline", "hidden 4"]
-    assert at.multiselect(key="compare_selection_train").options[0] == "#1 · baseline"
+    assert picker(at).options[0] == "#1 · baseline"
     pin = next(b for b in at.button if b.label == "Pin")
     pin.click().run()
-    assert runs_of(at)[0].pinned and "pinned" in at.multiselect[0].options[0]
-    at.selectbox(key=compare.MANAGED).set_value(2).run()
+    assert runs_of(at)[0].pinned and "pinned" in picker(at).options[0]
+    run_choice(at).set_value(2).run()
     next(b for b in at.button if b.label == "Remove").click().run()
     no_crash(at)
     assert [r.id for r in runs_of(at)] == [1]  # the current run stays removed on reruns
@@ -119,7 +131,7 @@ def test_the_history_is_bounded_and_keeps_pinned_runs(monkeypatch):
     monkeypatch.setattr(ui.history, "MAX_UNPINNED", 2)
     at = page_app("train", **FAST).run()
     at.sidebar.number_input(key="seed").set_value(1).run()
-    at.selectbox(key=compare.MANAGED).set_value(1).run()
+    run_choice(at).set_value(1).run()
     next(b for b in at.button if b.label == "Pin").click().run()
     for seed in (2, 3):
         at.sidebar.number_input(key="seed").set_value(seed).run()
@@ -136,7 +148,7 @@ def shared_query(at: AppTest) -> dict[str, str]:
 
 def test_a_share_link_reopens_the_same_set(train_calls):
     at = train_two()
-    at.selectbox(key=compare.MANAGED).set_value(2).run()
+    run_choice(at).set_value(2).run()
     at.text_input(key="run_name_2").input("small, 4~units").run()
     next(b for b in at.button if b.label == "Rename").click().run()
     query = shared_query(at)
@@ -158,7 +170,7 @@ def test_a_share_link_reopens_the_same_set(train_calls):
     assert any("Opened the link's 2 runs" in s.value for s in friend.success)
     friend.run()
     assert len(runs_of(friend)) == 2
-    at.multiselect(key="compare_selection_train").set_value([1]).run()
+    picker(at).set_value([1]).run()
     assert shared_query(at) == {**FAST, PARAM: "steps:60,max_len:8,stop:budget,eval_every:20"}
 
 
