@@ -57,6 +57,13 @@ def test_two_runs_overlay_and_their_link_reopens_them(lab, make_lab):
     assert friend.page.get_by_text("Opened the link's 2 runs", exact=False).count() == 1
     assert shared_link(friend) == link  # the same set, the same link
 
+    stranger = make_lab("-stranger")  # another visitor on the same server: none of these runs
+    stranger.open(**TINY)
+    assert stranger.page.get_by_text("Your runs", exact=False).count() == 0
+    assert not {"hidden 4", "small"} & legend_texts(stranger)
+    own = "steps:60,max_len:8,stop:budget,eval_every:20"  # only their own, current run
+    assert stranger.metric("Test accuracy") and shared_link(stranger).endswith(f"{PARAM}={own}")
+
     friend.nav("Length generalization")  # the same runs' accuracy by length, overlaid
     friend.page.get_by_text("Compare runs", exact=True).scroll_into_view_if_needed()
     friend.shot("length overlay")
