@@ -25,6 +25,7 @@ METRIC_KEYS = {  # Train page metric label -> parity.run_deltas key
     "Train accuracy": "final_train_accuracy",
 }
 MANAGED = "manage_run"  # session_state key of the run the management row acts on
+RUN_LIST = "run_list_open"  # session_state key: whether the run list is expanded
 
 
 def previous_label(config: Config, previous: history.Run) -> str:
@@ -46,14 +47,26 @@ def metric_deltas(result: TrainResult) -> dict[str, dict]:
             "delta_color": "inverse" if run_deltas.BETTER[key] == "lower" else "normal",
         }
         if moved[key]  # no change (as shown) reads grey, without an arrow
-        else {"delta": texts[key], "delta_color": "off", "delta_arrow": "off"}
+        else _grey(texts[key])
         for label, key in METRIC_KEYS.items()
         if key in texts
     }
+    solved, before = now["solved_at_step"], previous.numbers.get("solved_at_step")
+    if (solved is None) != (before is None):  # one of the two never solved
+        out["Solved at step"] = _was("not solved" if before is None else f"{before:,}")
     if previous.numbers.get("verdict") != now["verdict"]:
-        was = previous.numbers.get("verdict")
-        out["Verdict"] = {"delta": f"was: {was}", "delta_color": "off", "delta_arrow": "off"}
+        out["Verdict"] = _was(previous.numbers.get("verdict"))
     return out
+
+
+def _grey(text: str) -> dict:
+    """A change shown grey, without an arrow."""
+    return {"delta": text, "delta_color": "off", "delta_arrow": "off"}
+
+
+def _was(text: str) -> dict:
+    """What the previous run showed, where no difference can be computed."""
+    return _grey(f"was: {text}")
 
 
 def deltas_caption(result: TrainResult) -> None:
@@ -75,9 +88,9 @@ def option_labels() -> dict[int, str]:
 
 def pick_runs(page: str) -> list[history.Run]:
     """The multiselect of runs to overlay (the same choice on every page); the chosen runs."""
-    key = f"{history.SELECTED}_{page}"
-    st.session_state[key] = history.selected_ids()
     options = option_labels()
+    key = f"{history.SELECTED}_{page}"
+    st.session_state[key] = history.selected_ids()  # set every run: see manage_runs
     st.multiselect(
         "Runs to overlay",
         list(options),
@@ -135,7 +148,8 @@ def manage_runs() -> None:
     if len(runs) < 2:
         return
     pinned = sum(r.pinned for r in runs)
-    with st.expander(f"Your runs ({len(runs)})"):
+    # Keyed and tracked: it stays open across the reruns its own buttons cause.
+    with st.expander(f"Your runs ({len(runs)})", key=RUN_LIST, on_change="rerun"):
         st.caption(
             f"Kept in this browser tab only: reloading the page starts a new history (share a "
             f"link to keep a set). At most {history.MAX_UNPINNED} unpinned runs are kept, the "
@@ -145,7 +159,18 @@ def manage_runs() -> None:
         options = option_labels()
         if st.session_state.get(MANAGED) not in options:
             st.session_state[MANAGED] = runs[-1].id
-        run = history.find(st.selectbox("Run", list(options), format_func=options.get, key=MANAGED))
+        # The widget's value is set on every run from MANAGED: a widget whose option labels
+        # changed (a rename) otherwise kept showing the old label in the browser.
+        key = f"{MANAGED}_choice"
+        st.session_state[key] = st.session_state[MANAGED]
+        run_id = st.selectbox(
+            "Run",
+            list(options),
+            format_func=options.get,
+            key=key,
+            on_change=lambda: st.session_state.update({MANAGED: st.session_state[key]}),
+        )
+        run = history.find(run_id)
         name_key = f"run_name_{run.id}"
         st.text_input("Name", value=run.name or "", key=name_key, max_chars=MAX_NAME_CHARS)
         rename, pin, remove, clear = st.columns(4)

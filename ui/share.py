@@ -9,7 +9,7 @@ a warning and the others are opened.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
@@ -29,13 +29,23 @@ from .messages import plain
 
 PENDING = "shared_runs_pending"  # session_state: runs of an opened link still to fetch
 OPENED = "shared_runs_opened"  # session_state: ids of that link's runs fetched so far
-SAFE = ":,~"  # left unescaped in the link so it stays readable
+ATTEMPTS = "shared_runs_attempts"  # session_state: SharedRun -> fetches started
+MAX_ATTEMPTS = 3
+SAFE = ":,~*"  # left unescaped in the link so it stays readable
 
 
 def link(config: Config, runs: list[history.Run], base: str | None) -> str:
-    """The address that reopens `runs` (the first MAX_LINK_RUNS) with `config` in the sidebar."""
-    value = encode_runs([SharedRun(r.config, r.name) for r in runs[:MAX_LINK_RUNS]])
-    query = urlencode(sidebar_query(config) | {PARAM: value}, safe=SAFE)
+    """The address that reopens `runs` (the first MAX_LINK_RUNS).
+
+    The sidebar gets `config` if it is one of them, else the last of them: whoever opens
+    the link then has exactly these runs in their history.
+    """
+    runs = runs[:MAX_LINK_RUNS]
+    value = encode_runs([SharedRun(r.config, r.name) for r in runs])
+    current = config if any(r.config == config for r in runs) else runs[-1].config
+    query = urlencode(sidebar_query(current) | {PARAM: value}, safe=SAFE)
+    if base and not urlsplit(base).path:
+        base += "/"  # http://host:8501 -> http://host:8501/
     return f"{base or ''}?{query}"
 
 
@@ -86,18 +96,27 @@ def read_link() -> None:
 def receive() -> None:
     """Open a link's runs: trained in the pool or taken from the cache, one after another.
 
-    A rerun that interrupts this leaves the rest queued: the next run continues.
+    A rerun that interrupts this leaves the rest queued: the next run continues. A run whose
+    fetch was started MAX_ATTEMPTS times without finishing (a failing job stops the page) is
+    given up, so a broken run cannot hold the page.
     """
     read_link()
     pending: list[SharedRun] = st.session_state.get(PENDING, [])
     if not pending:
         return
-    opened = st.session_state[OPENED]
+    opened, attempts = st.session_state[OPENED], st.session_state.setdefault(ATTEMPTS, {})
     while pending:
         run = pending[0]
+        attempts[run] = attempts.get(run, 0) + 1
+        if attempts[run] > MAX_ATTEMPTS:
+            st.warning(f"Gave up on a run of the link after {MAX_ATTEMPTS} attempts.")
+            pending.pop(0)
+            continue
         result = training.trained(run.config)
         opened.append(history.record(result, run.name).id)
         pending.pop(0)
+    if not opened:
+        return
     history.select(opened)
     st.success(
         f"Opened the link's {len(opened)} run{'s' if len(opened) != 1 else ''}: "

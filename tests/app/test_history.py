@@ -9,11 +9,12 @@ from streamlit.proto.Metric_pb2 import Metric
 from streamlit.testing.v1 import AppTest
 
 import ui.history
+import ui.slots
 from parity import run_deltas
 from parity.config import Config
 from parity.run_links import PARAM
 from parity.train import train
-from ui import compare, history
+from ui import history
 
 from .helpers import ROOT, TIMEOUT, charts, metrics, no_crash, page_app
 
@@ -24,6 +25,18 @@ SMALL = FAST_CONFIG.replace(hidden_size=4)
 
 def runs_of(at: AppTest) -> list:
     return at.session_state[history.STATE].runs
+
+
+def picker(at: AppTest):
+    """The Runs to overlay multiselect."""
+    (widget,) = [w for w in at.multiselect if w.label == "Runs to overlay"]
+    return widget
+
+
+def run_choice(at: AppTest):
+    """The run list's Run selectbox."""
+    (widget,) = [w for w in at.main.selectbox if w.label == "Run"]
+    return widget
 
 
 def overlay_labels(at: AppTest) -> list[list[str]]:
@@ -50,7 +63,7 @@ def test_two_runs_are_overlaid_labelled_by_what_differs():
     assert [r.config for r in runs_of(at)] == [FAST_CONFIG, SMALL]
     assert overlay_labels(at) == [["hidden 8", "hidden 4"], ["hidden 8", "hidden 4"]]
     assert "**hidden 8 vs 4**" in [m.value for m in at.markdown]
-    assert at.multiselect(key="compare_selection_train").value == [1, 2]
+    assert picker(at).value == [1, 2]
     accuracy, loss = charts(at)[2:]
     (frame,) = accuracy["frames"].values()
     small = frame[(frame["run"] == "hidden 4") & (frame["series"] == "test")]
@@ -82,7 +95,7 @@ def test_visitors_never_see_each_others_runs(train_calls):
     second = page_app("train", **FAST, seed="1").run()
     no_crash(second)
     assert [r.config for r in runs_of(second)] == [FAST_CONFIG.replace(seed=1)]
-    assert second.multiselect(key="compare_selection_train").options == ["#1 · seed 1"]
+    assert picker(second).options == ["#1 · seed 1"]
     assert overlay_labels(second) == []
     assert [r.config for r in runs_of(first)] == [FAST_CONFIG, SMALL]
     third = page_app("train", **FAST).run()  # same config as the first visitor's: cached
@@ -92,16 +105,16 @@ def test_visitors_never_see_each_others_runs(train_calls):
 
 def test_rename_pin_and_remove():
     at = train_two()
-    at.selectbox(key=compare.MANAGED).set_value(1).run()
+    run_choice(at).set_value(1).run()
     at.text_input(key="run_name_1").input("baseline").run()
     at.button[[b.label for b in at.button].index("Rename")].click().run()
     no_crash(at)
     assert overlay_labels(at)[0] == ["baseline", "hidden 4"]
-    assert at.multiselect(key="compare_selection_train").options[0] == "#1 · baseline"
+    assert picker(at).options[0] == "#1 · baseline"
     pin = next(b for b in at.button if b.label == "Pin")
     pin.click().run()
-    assert runs_of(at)[0].pinned and "pinned" in at.multiselect[0].options[0]
-    at.selectbox(key=compare.MANAGED).set_value(2).run()
+    assert runs_of(at)[0].pinned and "pinned" in picker(at).options[0]
+    run_choice(at).set_value(2).run()
     next(b for b in at.button if b.label == "Remove").click().run()
     no_crash(at)
     assert [r.id for r in runs_of(at)] == [1]  # the current run stays removed on reruns
@@ -118,7 +131,7 @@ def test_the_history_is_bounded_and_keeps_pinned_runs(monkeypatch):
     monkeypatch.setattr(ui.history, "MAX_UNPINNED", 2)
     at = page_app("train", **FAST).run()
     at.sidebar.number_input(key="seed").set_value(1).run()
-    at.selectbox(key=compare.MANAGED).set_value(1).run()
+    run_choice(at).set_value(1).run()
     next(b for b in at.button if b.label == "Pin").click().run()
     for seed in (2, 3):
         at.sidebar.number_input(key="seed").set_value(seed).run()
@@ -135,7 +148,7 @@ def shared_query(at: AppTest) -> dict[str, str]:
 
 def test_a_share_link_reopens_the_same_set(train_calls):
     at = train_two()
-    at.selectbox(key=compare.MANAGED).set_value(2).run()
+    run_choice(at).set_value(2).run()
     at.text_input(key="run_name_2").input("small, 4~units").run()
     next(b for b in at.button if b.label == "Rename").click().run()
     query = shared_query(at)
@@ -157,6 +170,8 @@ def test_a_share_link_reopens_the_same_set(train_calls):
     assert any("Opened the link's 2 runs" in s.value for s in friend.success)
     friend.run()
     assert len(runs_of(friend)) == 2
+    picker(at).set_value([1]).run()
+    assert shared_query(at) == {**FAST, PARAM: "steps:60,max_len:8,stop:budget,eval_every:20"}
 
 
 def test_a_bad_link_warns_and_the_page_still_works():
@@ -191,15 +206,75 @@ def _sidebar_and_chosen_page(root: str) -> None:
     runpy.run_path(f"{root}/app_pages/{page}.py", run_name="__main__")
 
 
-def test_the_length_page_overlays_the_chosen_runs():
+def chosen_page_app(page: str, **query: str) -> AppTest:
     at = AppTest.from_function(_sidebar_and_chosen_page, args=(str(ROOT),), default_timeout=TIMEOUT)
-    for key, value in FAST.items():
+    at.session_state["test_page"] = page
+    for key, value in query.items():
         at.query_params[key] = value
-    train_two(at)
+    return at
+
+
+def test_the_length_page_overlays_runs_the_server_cache_dropped(train_calls):
+    at = train_two(chosen_page_app("train", **FAST))
+    ui.slots.results("train").clear()  # as if evicted: the runs keep their own weights
     at.session_state["test_page"] = "lengths"
     at.run()
     no_crash(at)
+    assert train_calls == [FAST_CONFIG, SMALL, SMALL]  # only the sidebar's run again
     assert overlay_labels(at) == [["hidden 8", "hidden 4"]]
     frame = next(f for spec in charts(at) for f in spec["frames"].values() if "run" in f)
     assert set(frame["run"]) == {"hidden 8", "hidden 4"}
     assert frame.groupby("run")["length"].max().tolist() == [10_000, 10_000]
+
+
+def test_a_link_run_that_keeps_failing_is_given_up(monkeypatch):
+    import ui.share
+    import ui.training
+
+    real = ui.training.train
+
+    def failing_small(config, **callbacks):
+        if config.hidden_size == 4:
+            raise RuntimeError("worker lost")
+        return real(config, **callbacks)
+
+    monkeypatch.setattr(ui.training, "train", failing_small)
+    at = page_app(
+        "train", **FAST, runs="*steps:60,max_len:8,stop:budget,eval_every:20~hidden_size:4"
+    )
+    for _ in range(ui.share.MAX_ATTEMPTS):
+        at.run()
+        no_crash(at)
+        assert any("worker lost" in e.value for e in at.error)
+    at.run()
+    no_crash(at)
+    assert not at.error
+    assert any("Gave up on a run of the link" in w.value for w in at.warning)
+    assert not at.success or all("Opened" not in s.value for s in at.success)
+    assert [r.config for r in runs_of(at)] == [FAST_CONFIG]
+
+
+def test_pages_that_train_through_the_active_model_record_it_too():
+    at = chosen_page_app("machine", **FAST).run()
+    no_crash(at)
+    assert [r.config for r in runs_of(at)] == [FAST_CONFIG]
+    at.sidebar.slider(key="hidden_size").set_value(4).run()
+    assert [r.config for r in runs_of(at)] == [FAST_CONFIG, SMALL]
+
+
+def test_a_run_that_never_solved_shows_what_the_previous_one_did():
+    at = page_app("train", **FAST).run()
+    at.sidebar.selectbox(key="arch").set_value("rnn").run()
+    no_crash(at)
+    rnn, lstm = (train(c) for c in (FAST_CONFIG.replace(arch="rnn"), FAST_CONFIG))
+    assert rnn.solved_at_step is None and lstm.solved_at_step is not None  # the premise
+    deltas = {m.label: m.delta for m in at.metric}
+    assert deltas["Solved at step"] == f"was: {lstm.solved_at_step:,}"
+    assert (
+        deltas["Test accuracy"]
+        == run_deltas.changes(
+            {"final_test_accuracy": rnn.final_test_accuracy},
+            {"final_test_accuracy": lstm.final_test_accuracy},
+        )["final_test_accuracy"]
+    )
+    assert overlay_labels(at)[0] == ["lstm", "rnn"]
