@@ -64,7 +64,7 @@ else:
     )
 
 st.subheader("Every run")
-st.dataframe(page.rows_table(rows), hide_index=True)
+page.show_rows(rows)
 if result is not None:
     st.download_button(
         "Download the results (JSON)",
