@@ -12,7 +12,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .charts import readable
+from .charts import FONT, readable
 
 CHANCE = 0.5
 ROW_PX = 40  # per category on a y axis of conditions: every label shows
@@ -96,10 +96,15 @@ def rfr_curves(rows: list[dict], labels: dict[str, str] | None = None) -> alt.Fa
         )
         .properties(width=320, height=180)
     )
-    return line.facet(
+    faceted = line.facet(
         facet=alt.Facet("panel:N", title=None, sort=order, header=alt.Header(labelFontSize=13)),
         columns=2,
     ).properties(title="Learning curves: test accuracy as training goes on")
+    return (  # readable()'s text sizes; its fit-to-width autosize does not apply to facets
+        faceted.configure_axis(labelFontSize=FONT - 2, titleFontSize=FONT)
+        .configure_legend(labelFontSize=FONT, titleFontSize=FONT)
+        .configure_title(fontSize=FONT + 4)
+    )
 
 
 def final_frame(rows: list[dict], length: int) -> pd.DataFrame:
