@@ -17,7 +17,7 @@ from .charts import FONT, readable
 CHANCE = 0.5
 ROW_PX = 40  # per category on a y axis of conditions: every label shows
 ROW = alt.Step(ROW_PX)
-FULL_SCALE = alt.Scale(domain=[0, 1], padding=10)  # 0..100%, points at 100% drawn whole
+FULL_SCALE = alt.Scale(domain=[0, 1])  # 0..100% (marks are not clipped: 100% shows whole)
 PERCENT = alt.Axis(format="%")
 RUN_COLUMNS = [
     "condition",
@@ -135,7 +135,7 @@ def rfr_finals(
         .mark_point(filled=True, size=90, opacity=0.8)
         .encode(
             x=alt.X("accuracy:Q", title="final accuracy", scale=FULL_SCALE, axis=PERCENT),
-            y=alt.Y("condition:N", title=None, sort=order),
+            y=alt.Y("condition:N", title=None, sort=order, axis=alt.Axis(labelLimit=220)),
             color=alt.Color("measure:N", title="measured on", legend=alt.Legend(orient="bottom")),
             shape=alt.Shape("measure:N", title="measured on"),
             yOffset=alt.YOffset("measure:N"),
@@ -147,9 +147,8 @@ def rfr_finals(
         .mark_rule(strokeDash=[4, 4])
         .encode(x="accuracy:Q")
     )
-    layers = (chance + points).properties(
-        title="Final accuracy (dashed: chance)", height=alt.Step(ROW_PX * 5 // 4)
-    )
+    title = "Final accuracy (dashed: chance)"
+    layers = (chance + points).properties(title=title, height=ROW_PX * 3 // 2 * len(order))
     return readable(layers)
 
 

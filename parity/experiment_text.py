@@ -21,7 +21,13 @@ NAMES = {
     "fixed_50_every": f"fixed length {RFR_LEN}, every-prefix target",
     "curriculum_50": f"fixed length {RFR_LEN}, length curriculum",
 }
-VERDICTS = {"solved": "solved", "chance": "chance", "between": "better than chance, not solved"}
+SHORT_NAMES = {  # the same conditions as chart labels
+    "fixed_50": f"length {RFR_LEN}",
+    "uniform_1_50": f"lengths 1..{RFR_LEN}",
+    "fixed_50_every": f"length {RFR_LEN}, every prefix",
+    "curriculum_50": f"length {RFR_LEN}, curriculum",
+}
+VERDICTS = {"solved": "solved", "chance": "at chance", "between": "better than chance, not solved"}
 
 
 def _pct(value: float) -> str:

@@ -28,7 +28,7 @@ def test_the_contrast_shown_gives_the_numbers_and_the_why():
     assert paragraphs[0].startswith("**Measured here:** fixed length 50 stayed at chance")
     lines = paragraphs[1].splitlines()
     assert lines[0] == (
-        "- **fixed length 50**: test accuracy 50.3% and 49.8% on seeds 0 and 1: **chance**."
+        "- **fixed length 50**: test accuracy 50.3% and 49.8% on seeds 0 and 1: **at chance**."
     )
     assert lines[1] == (
         "- **lengths 1..50**: test accuracy 100.0% on every one of seeds 0 and 1; at length 50: "
@@ -66,7 +66,7 @@ def test_follow_up_contrasts_say_only_what_they_measured():
     every = next(p for p in paragraphs if "every prefix's parity as the target" in p)
     assert "better than chance, not solved here" in every and "does not show" in every
     curriculum = next(p for p in paragraphs if "length curriculum was" in p)
-    assert "was chance here" in curriculum
+    assert "was at chance here" in curriculum
 
 
 def test_chance_needs_both_the_test_set_and_length_50_near_half():

@@ -98,6 +98,11 @@ def test_rfr_shows_curves_finals_and_only_what_it_measured():
     (curve_frame,) = curves["frames"].values()
     assert set(curve_frame["condition"]) == set(xc.ex.RFR_CONDITIONS)
     want = expected(query)
+    (points,) = [f for f in finals["frames"].values() if "measure" in f]
+    assert list(dict.fromkeys(points["condition"])) == list(experiment_text.SHORT_NAMES.values())
+    by_label = points.set_index(["condition", "measure"])["accuracy"]
+    fixed = next(r for r in want["rows"] if r["condition"] == "fixed_50")
+    assert by_label[("length 50", "its own test set")] == fixed["test_accuracy"]
     paragraphs = experiment_text.rfr_explanation(want["rows"])
     shown = [m.value for m in at.markdown]
     for paragraph in paragraphs:
