@@ -7,7 +7,7 @@ import streamlit as st
 from parity import experiment_charts as charts
 from parity import experiment_choices as choices_lib
 from parity.experiment_runs import summarise
-from parity.experiment_text import rfr_explanation
+from parity.experiment_text import SHORT_NAMES, rfr_explanation
 from parity.experiments import RFR_CONDITIONS, RFR_LEN
 from ui import experiments as page
 
@@ -47,7 +47,7 @@ summary = summarise(rows, experiment.group_by)
 if chosen.kind == "rfr":
     st.altair_chart(charts.rfr_curves(rows, RFR_CONDITIONS), width="content")
     numbers, words = st.columns([1, 1])
-    numbers.altair_chart(charts.rfr_finals(rows, RFR_LEN), width="stretch")
+    numbers.altair_chart(charts.rfr_finals(rows, RFR_LEN, SHORT_NAMES), width="stretch")
     with words:
         for paragraph in rfr_explanation(rows):
             st.markdown(paragraph)
@@ -64,7 +64,7 @@ else:
     )
 
 st.subheader("Every run")
-st.dataframe(page.rows_table(rows), hide_index=True)
+page.show_rows(rows)
 if result is not None:
     st.download_button(
         "Download the results (JSON)",

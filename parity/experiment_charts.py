@@ -12,9 +12,12 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .charts import readable
+from .charts import FONT, readable
 
 CHANCE = 0.5
+ROW_PX = 40  # per category on a y axis of conditions: every label shows
+ROW = alt.Step(ROW_PX)
+FULL_SCALE = alt.Scale(domain=[0, 1])  # 0..100% (marks are not clipped: 100% shows whole)
 PERCENT = alt.Axis(format="%")
 RUN_COLUMNS = [
     "condition",
@@ -93,10 +96,15 @@ def rfr_curves(rows: list[dict], labels: dict[str, str] | None = None) -> alt.Fa
         )
         .properties(width=320, height=180)
     )
-    return line.facet(
+    faceted = line.facet(
         facet=alt.Facet("panel:N", title=None, sort=order, header=alt.Header(labelFontSize=13)),
         columns=2,
     ).properties(title="Learning curves: test accuracy as training goes on")
+    return (  # readable()'s text sizes; its fit-to-width autosize does not apply to facets
+        faceted.configure_axis(labelFontSize=FONT - 2, titleFontSize=FONT)
+        .configure_legend(labelFontSize=FONT, titleFontSize=FONT)
+        .configure_title(fontSize=FONT + 4)
+    )
 
 
 def final_frame(rows: list[dict], length: int) -> pd.DataFrame:
@@ -115,17 +123,19 @@ def final_frame(rows: list[dict], length: int) -> pd.DataFrame:
     return long.dropna(subset=["accuracy"]).reset_index(drop=True)
 
 
-def rfr_finals(rows: list[dict], length: int) -> alt.LayerChart:
+def rfr_finals(
+    rows: list[dict], length: int, labels: dict[str, str] | None = None
+) -> alt.LayerChart:
     """Final accuracies per condition and seed (points), against chance (dashed rule)."""
     frame = final_frame(rows, length)
+    frame["condition"] = [(labels or {}).get(c, c) for c in frame["condition"]]
+    order = [(labels or {}).get(c, c) for c in _conditions(rows)]
     points = (
         alt.Chart(frame)
         .mark_point(filled=True, size=90, opacity=0.8)
         .encode(
-            x=alt.X(
-                "accuracy:Q", title="final accuracy", scale=alt.Scale(domain=[0.4, 1]), axis=PERCENT
-            ),
-            y=alt.Y("condition:N", title=None, sort=_conditions(rows)),
+            x=alt.X("accuracy:Q", title="final accuracy", scale=FULL_SCALE, axis=PERCENT),
+            y=alt.Y("condition:N", title=None, sort=order, axis=alt.Axis(labelLimit=220)),
             color=alt.Color("measure:N", title="measured on", legend=alt.Legend(orient="bottom")),
             shape=alt.Shape("measure:N", title="measured on"),
             yOffset=alt.YOffset("measure:N"),
@@ -137,7 +147,9 @@ def rfr_finals(rows: list[dict], length: int) -> alt.LayerChart:
         .mark_rule(strokeDash=[4, 4])
         .encode(x="accuracy:Q")
     )
-    return readable((chance + points).properties(title="Final accuracy (dashed: chance)"))
+    title = "Final accuracy (dashed: chance)"
+    layers = (chance + points).properties(title=title, height=ROW_PX * 3 // 2 * len(order))
+    return readable(layers)
 
 
 def success_frame(summary: list[dict], group_by: tuple[str, ...]) -> pd.DataFrame:
@@ -164,9 +176,7 @@ def success_chart(summary: list[dict], group_by: tuple[str, ...]) -> alt.Chart:
         alt.Chart(frame, title="Success rate: seeds that solved the test set")
         .mark_bar()
         .encode(
-            x=alt.X(
-                "success_rate:Q", title="success rate", scale=alt.Scale(domain=[0, 1]), axis=PERCENT
-            ),
+            x=alt.X("success_rate:Q", title="success rate", scale=FULL_SCALE, axis=PERCENT),
             y=alt.Y("condition:N", title=None, sort=list(frame["condition"])),
             tooltip=[
                 "condition:N",
@@ -176,6 +186,7 @@ def success_chart(summary: list[dict], group_by: tuple[str, ...]) -> alt.Chart:
                 alt.Tooltip("median_steps_to_solve:Q", title="median steps to solve"),
             ],
         )
+        .properties(height=ROW)
     )
 
 
@@ -196,7 +207,7 @@ def per_run_chart(rows: list[dict], field: str, title: str, axis_title: str) -> 
             tooltip=["condition:N", "seed:N", f"{field}:Q", "status:N"],
         )
     )
-    return readable((box + strip).properties(title=title))
+    return readable((box + strip).properties(title=title, height=ROW))
 
 
 def steps_chart(rows: list[dict]) -> alt.LayerChart:

@@ -62,8 +62,13 @@ def experiment_job(
         done = finished
         report(ExperimentProgress(finished, total, row))
 
+    last_step = None
+
     def on_step(indices: tuple[int, ...], step: int, steps: int) -> None:
-        report(ExperimentProgress(done, total, None, step, steps, len(indices)))
+        nonlocal last_step
+        if (indices, step) != last_step:  # a batch reports each of its models: say it once
+            last_step = (indices, step)
+            report(ExperimentProgress(done, total, None, step, steps, len(indices)))
 
     report(ExperimentProgress(0, total))
     return execute(

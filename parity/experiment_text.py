@@ -21,7 +21,13 @@ NAMES = {
     "fixed_50_every": f"fixed length {RFR_LEN}, every-prefix target",
     "curriculum_50": f"fixed length {RFR_LEN}, length curriculum",
 }
-VERDICTS = {"solved": "solved", "chance": "chance", "between": "better than chance, not solved"}
+SHORT_NAMES = {  # the same conditions as chart labels
+    "fixed_50": f"length {RFR_LEN}",
+    "uniform_1_50": f"lengths 1..{RFR_LEN}",
+    "fixed_50_every": f"length {RFR_LEN}, every prefix",
+    "curriculum_50": f"length {RFR_LEN}, curriculum",
+}
+VERDICTS = {"solved": "solved", "chance": "at chance", "between": "better than chance, not solved"}
 
 
 def _pct(value: float) -> str:
@@ -54,15 +60,32 @@ def outcome(rows: list[dict]) -> str:
     return "between"
 
 
-def per_seed(values: list[float], seeds: list[int], fmt=_pct) -> str:
-    """'45.5% and 48.9% on seeds 0 and 1'; many seeds: 'from 45.5% to 51.2% on seeds 0..9'."""
+def seeds_named(seeds: list[int]) -> str:
+    """'seed 3', 'seeds 0 and 1', 'seeds 100..104' (three or more in a row), 'seeds 1, 5 and 9'."""
+    if len(seeds) == 1:
+        return f"seed {seeds[0]}"
+    if len(seeds) > 2 and seeds == list(range(seeds[0], seeds[0] + len(seeds))):
+        return f"seeds {seeds[0]}..{seeds[-1]}"
+    return f"seeds {_and([str(s) for s in seeds])}"
+
+
+def spread(values: list, fmt=_pct) -> str:
+    """'50.3% and 49.8%'; all equal: '100.0% on every seed'; many: 'from 47.0% to 53.0%'."""
     if len(values) == 1:
-        return f"{fmt(values[0])} on seed {seeds[0]}"
+        return fmt(values[0])
     if len(set(values)) == 1:
-        return f"{fmt(values[0])} on each of seeds {_and([str(s) for s in seeds])}"
+        return f"{fmt(values[0])} on every seed"
     if len(values) <= MAX_LISTED:
-        return f"{_and([fmt(v) for v in values])} on seeds {_and([str(s) for s in seeds])}"
-    return f"from {fmt(min(values))} to {fmt(max(values))} on seeds {_and(list(map(str, seeds)))}"
+        return _and([fmt(v) for v in values])
+    return f"from {fmt(min(values))} to {fmt(max(values))}"
+
+
+def per_seed(values: list, seeds: list[int], fmt=_pct) -> str:
+    """'45.5% and 48.9% on seeds 0 and 1'; '100.0% on every seed of 0..4'; ranges for many."""
+    text = spread(values, fmt)
+    if text.endswith("on every seed"):
+        return f"{fmt(values[0])} on every one of {seeds_named(seeds)}"
+    return f"{text} on {seeds_named(seeds)}"
 
 
 def condition_line(name: str, rows: list[dict]) -> str:
@@ -71,12 +94,15 @@ def condition_line(name: str, rows: list[dict]) -> str:
     parts = [f"test accuracy {per_seed([row['test_accuracy'] for row in rows], seeds)}"]
     lengths = [at_length(row) for row in rows]
     if name != "fixed_50" and all(v is not None for v in lengths):
-        parts.append(f"at length {RFR_LEN}: {_and([_pct(v) for v in lengths])}")
+        parts.append(f"at length {RFR_LEN}: {spread(lengths)}")
     solved = [row for row in rows if row["solved"]]
     if solved:
         steps = [row["solved_at_step"] for row in solved]
+        when = per_seed(steps, [r["seed"] for r in solved], lambda s: f"{s:,}")
         parts.append(
-            f"solved at step {per_seed(steps, [r['seed'] for r in solved], lambda s: f'{s:,}')}"
+            f"solved at steps {when[5:]}"
+            if when.startswith("from ")
+            else (f"solved at step {when}")
         )
     verdict = VERDICTS[outcome(rows)]
     return f"- **{NAMES.get(name, name)}**: {'; '.join(parts)}: **{verdict}**."

@@ -28,11 +28,11 @@ def test_the_contrast_shown_gives_the_numbers_and_the_why():
     assert paragraphs[0].startswith("**Measured here:** fixed length 50 stayed at chance")
     lines = paragraphs[1].splitlines()
     assert lines[0] == (
-        "- **fixed length 50**: test accuracy 50.3% and 49.8% on seeds 0 and 1: **chance**."
+        "- **fixed length 50**: test accuracy 50.3% and 49.8% on seeds 0 and 1: **at chance**."
     )
     assert lines[1] == (
-        "- **lengths 1..50**: test accuracy 100.0% on each of seeds 0 and 1; at length 50: "
-        "100.0% and 100.0%; solved at step 300 and 301 on seeds 0 and 1: **solved**."
+        "- **lengths 1..50**: test accuracy 100.0% on every one of seeds 0 and 1; at length 50: "
+        "100.0% on every seed; solved at step 300 and 301 on seeds 0 and 1: **solved**."
     )
     assert text.WHY in paragraphs
     assert any(p.startswith("**The strings were not the problem.**") for p in paragraphs)
@@ -66,7 +66,7 @@ def test_follow_up_contrasts_say_only_what_they_measured():
     every = next(p for p in paragraphs if "every prefix's parity as the target" in p)
     assert "better than chance, not solved here" in every and "does not show" in every
     curriculum = next(p for p in paragraphs if "length curriculum was" in p)
-    assert "was chance here" in curriculum
+    assert "was at chance here" in curriculum
 
 
 def test_chance_needs_both_the_test_set_and_length_50_near_half():
@@ -87,4 +87,11 @@ def test_failed_runs_are_left_out_and_named():
 
 def test_many_seeds_are_summarised_as_a_range():
     values = [0.48, 0.5, 0.51, 0.47, 0.53]
-    assert text.per_seed(values, [0, 1, 2, 3, 4]) == "from 47.0% to 53.0% on seeds 0, 1, 2, 3 and 4"
+    assert text.per_seed(values, [0, 1, 2, 3, 4]) == "from 47.0% to 53.0% on seeds 0..4"
+    assert text.per_seed(values, [9, 1, 2, 3, 4]) == "from 47.0% to 53.0% on seeds 9, 1, 2, 3 and 4"
+    assert text.per_seed([1.0] * 5, [100, 101, 102, 103, 104]) == (
+        "100.0% on every one of seeds 100..104"
+    )
+    rows = [make_row("uniform_1_50", s, 1.0, 100 * s + 100, at_50=1.0) for s in range(5)]
+    assert "solved at steps 100 to 500 on seeds 0..4" in text.condition_line("uniform_1_50", rows)
+    assert text.spread([0.5, 0.5]) == "50.0% on every seed" and text.spread([0.7]) == "70.0%"

@@ -199,7 +199,7 @@ class ExperimentView:
         self.bar.update(*progress(len(self.rows), self.total, self.training, self.rows))
         if new and time.monotonic() - self.drawn >= TABLE_EVERY:
             self.drawn = time.monotonic()
-            self.table.dataframe(rows_table(self.rows), hide_index=True)
+            show_rows(self.rows, self.table)
 
     def close(self) -> None:
         self.box.empty()
@@ -223,6 +223,12 @@ def progress(
         how = f"solved at step {r['solved_at_step']:,}" if r["solved"] else r["status"]
         text += f" · last finished: {r['condition']} seed {r['seed']}, {how}"
     return min(fraction, 1.0), text
+
+
+def show_rows(rows: list[dict], where=st) -> None:
+    """The runs as an interactive table; accuracies as percentages."""
+    percent = st.column_config.NumberColumn(format="percent")
+    where.dataframe(rows_table(rows), hide_index=True, column_config={"test accuracy": percent})
 
 
 def rows_table(rows: list[dict]) -> pd.DataFrame:

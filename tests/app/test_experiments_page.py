@@ -98,6 +98,11 @@ def test_rfr_shows_curves_finals_and_only_what_it_measured():
     (curve_frame,) = curves["frames"].values()
     assert set(curve_frame["condition"]) == set(xc.ex.RFR_CONDITIONS)
     want = expected(query)
+    (points,) = [f for f in finals["frames"].values() if "measure" in f]
+    assert list(dict.fromkeys(points["condition"])) == list(experiment_text.SHORT_NAMES.values())
+    by_label = points.set_index(["condition", "measure"])["accuracy"]
+    fixed = next(r for r in want["rows"] if r["condition"] == "fixed_50")
+    assert by_label[("length 50", "its own test set")] == fixed["test_accuracy"]
     paragraphs = experiment_text.rfr_explanation(want["rows"])
     shown = [m.value for m in at.markdown]
     for paragraph in paragraphs:
@@ -229,3 +234,19 @@ def test_hostile_link_values_are_quoted_short_and_inert(query, job_calls, monkey
         assert "<a " not in rendered and "<img" not in rendered and "<b>" not in rendered
         assert len(visible(alert.value)) < 300
     assert len(job_calls) == 1
+
+
+def test_the_wait_says_runs_done_where_training_is_and_the_last_run():
+    from parity.experiment_jobs import ExperimentProgress
+
+    rows = expected(TINY_SWEEP_STEPS)["rows"]
+    fraction, text = ui.experiments.progress(0, 8, None, [])
+    assert (fraction, text) == (0.0, "0 of 8 runs done")
+    training = ExperimentProgress(2, 8, None, step=250, steps=1000, running=2)
+    fraction, text = ui.experiments.progress(2, 8, training, rows[:1])
+    assert fraction == (2 + 2 * 250 / 1000) / 8
+    assert text.startswith(
+        "2 of 8 runs done · the next 2 runs (trained together) are at step 250 of at most 1,000"
+    )
+    assert not rows[0]["solved"]  # 20 steps
+    assert text.endswith(f"last finished: h2/len3 seed 0, {rows[0]['status']}")

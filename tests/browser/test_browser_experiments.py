@@ -29,7 +29,8 @@ def main_button(lab, name: str):
     return main.get_by_role("button", name=name, exact=True)
 
 
-def test_a_sweep_link_runs_and_draws_its_heat_map(lab):
+def test_a_sweep_link_runs_and_draws_its_heat_map(make_lab):
+    lab = make_lab()
     lab.open("experiments", **TINY_SWEEP)
     lab.shot("tiny sweep")
     assert lab.ever_shown("stProgress")  # it ran in the pool under a progress bar
@@ -41,6 +42,10 @@ def test_a_sweep_link_runs_and_draws_its_heat_map(lab):
     assert lab.errors().count() == 0
     assert lab.query() == TINY_SWEEP  # the link still says what is shown
     assert lab.page.get_by_text("python -m parity experiment sweep --seeds 1").count() == 1
+    other = make_lab("-second-visitor")  # the same link, another browser: from the cache
+    other.open("experiments", **TINY_SWEEP)
+    assert not other.ever_shown("stProgress") and other.charts().count() == 1
+    assert main_tables(other).count() == 1 and other.errors().count() == 0
 
 
 def test_stop_ends_the_wait_and_keeps_the_finished_runs(lab):
