@@ -154,8 +154,11 @@ def _causes(config: Config) -> str:
             "A plain RNN (tanh) passes gradients back through a squashing step per bit, "
             "so errors at the end barely reach the early bits."
         )
-    if config.target == "final" and not out:
-        out.append("Only the final answer is scored, which teaches slowly.")
+    if config.target == "final" and config.min_len <= LONG_ONLY:
+        out.append(
+            "Only the final answer is scored: one bit of feedback per string, whatever its "
+            "length, which teaches slowly."
+        )
     return "".join(f" {s}" for s in out)
 
 
