@@ -1,4 +1,4 @@
-"""Browser: a preset applied in the sidebar sets every field and the URL; its expected result shows."""
+"""Browser: a preset applied in the sidebar sets every field and the URL; its expectation shows."""
 
 from __future__ import annotations
 
