@@ -128,9 +128,14 @@ def _chance(m: Measured, config: Config) -> Diagnosis:
         if m.best_test > CHANCE
         else " It never left chance."
     )
+    train = (
+        "little better than guessing, on the short training strings only"
+        if m.train > CHANCE
+        else "guessing too"
+    )
     text = (
-        f"After {m.steps:,} steps the test accuracy is {m.test:.1%} and the training batches "
-        f"average {m.train:.1%} at the end: both are guessing (50%).{lost}"
+        f"After {m.steps:,} steps the test accuracy is {m.test:.1%}, which is guessing (50%); "
+        f"the training batches average {m.train:.1%} at the end, {train}.{lost}"
     )
     return Diagnosis(
         CHANCE_KIND, "Stuck at chance", text + _causes(config), _valid(config, _fixes(config))
