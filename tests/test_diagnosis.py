@@ -65,7 +65,7 @@ def test_a_high_learning_rate_that_fell_back_to_chance():
 def test_fitting_short_strings_but_not_the_test_lengths():
     some = dg.diagnose(made(Config(arch="rnn", target="final"), [0.5] * 20, [0.7] * 20))
     assert some.kind == dg.CHANCE_KIND
-    assert "average 70.0% at the end, little better than guessing" in some.explanation
+    assert "average 70.0% at the end, only a little better than guessing" in some.explanation
     d = dg.diagnose(made(Config(arch="rnn", target="final"), [0.5] * 20, [0.95] * 20))
     assert d.kind == dg.SHORT_ONLY
     assert "average 95.0% right" in d.explanation and "only 50.0%" in d.explanation
