@@ -117,7 +117,7 @@ def _diverged(step: int, config: Config) -> Diagnosis:
         DIVERGED,
         "Training diverged",
         f"The loss became NaN at step {step:,} (learning rate {config.lr:g}, {clip}): "
-        "the weights grew until the numbers overflowed, and nothing after that step learned.",
+        "the weights probably grew until the numbers overflowed; nothing after that step learned.",
         _valid(config, candidates),
     )
 
@@ -128,9 +128,10 @@ def _chance(m: Measured, config: Config) -> Diagnosis:
         if m.best_test > CHANCE
         else " It never left chance."
     )
+    train = "only a little better than guessing" if m.train > CHANCE else "guessing too"
     text = (
-        f"After {m.steps:,} steps the test accuracy is {m.test:.1%} and the training batches "
-        f"average {m.train:.1%} at the end: both are guessing (50%).{lost}"
+        f"After {m.steps:,} steps the test accuracy is {m.test:.1%}, which is guessing (50%); "
+        f"the training batches average {m.train:.1%} at the end, {train}.{lost}"
     )
     return Diagnosis(
         CHANCE_KIND, "Stuck at chance", text + _causes(config), _valid(config, _fixes(config))
@@ -154,8 +155,11 @@ def _causes(config: Config) -> str:
             "A plain RNN (tanh) passes gradients back through a squashing step per bit, "
             "so errors at the end barely reach the early bits."
         )
-    if config.target == "final" and not out:
-        out.append("Only the final answer is scored, which teaches slowly.")
+    if config.target == "final" and config.min_len <= LONG_ONLY:
+        out.append(
+            "Only the final answer is scored: one bit of feedback per string, whatever its "
+            "length, which teaches slowly."
+        )
     return "".join(f" {s}" for s in out)
 
 
@@ -163,7 +167,7 @@ def _fixes(config: Config) -> list[tuple[dict, str]]:
     """Candidate changes for a run at chance, most likely to help first."""
     out = []
     if config.lr >= HIGH_LR:
-        out.append(({"lr": DEFAULT.lr}, "the default step size learns on every architecture"))
+        out.append(({"lr": DEFAULT.lr}, "the step size the defaults were measured with"))
     if config.target == "final" and config.min_len > LONG_ONLY:
         out.append(({"min_len": 1}, "short strings give the final-bit loss a signal"))
     if config.target == "final":

@@ -48,8 +48,9 @@ def test_a_run_at_chance_quotes_its_accuracies_and_blames_the_long_strings():
     config = Config(min_len=50, max_len=50, target="final")
     d = dg.diagnose(made(config, [0.49, 0.51, 0.503] * 10, [0.5, 0.47, 0.53] * 10))
     assert d.kind == dg.CHANCE_KIND and d.title == "Stuck at chance"
-    assert "test accuracy is 50.3%" in d.explanation and "average 50.0%" in d.explanation
+    assert "test accuracy is 50.3%, which is guessing" in d.explanation
     assert "at least 50 bits long" in d.explanation and "never left chance" in d.explanation
+    assert "average 50.0% at the end, guessing too" in d.explanation
     assert changes(d) == [{"min_len": 1}, {"target": "every"}]
 
 
@@ -62,6 +63,9 @@ def test_a_high_learning_rate_that_fell_back_to_chance():
 
 
 def test_fitting_short_strings_but_not_the_test_lengths():
+    some = dg.diagnose(made(Config(arch="rnn", target="final"), [0.5] * 20, [0.7] * 20))
+    assert some.kind == dg.CHANCE_KIND
+    assert "average 70.0% at the end, only a little better than guessing" in some.explanation
     d = dg.diagnose(made(Config(arch="rnn", target="final"), [0.5] * 20, [0.95] * 20))
     assert d.kind == dg.SHORT_ONLY
     assert "average 95.0% right" in d.explanation and "only 50.0%" in d.explanation

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
+from streamlit.testing.v1 import AppTest
+
 from parity import config as config_lib
-from parity import presets
+from parity import diagnosis, presets
 from parity.config import Config
 from parity.diagnosis import diagnose
 from parity.train import train
 from ui import presets as ui_presets
+from ui import sidebar
 
-from .helpers import no_crash, page_app
+from .helpers import TIMEOUT, no_crash, page_app
 from .test_sidebar import sidebar_widgets
 
 FAILING = {
@@ -23,6 +27,46 @@ def apply_preset(at, name: str):
     return at.sidebar.button(key=ui_presets.APPLY).click().run()
 
 
+def _sidebar_only() -> None:
+    from ui import sidebar
+
+    sidebar.render()
+
+
+def changed(config: Config) -> dict:
+    """The config's non-default fields: what its URL must carry."""
+    default = Config()
+    return {
+        f.name: getattr(config, f.name)
+        for f in config_lib.fields()
+        if getattr(config, f.name) != getattr(default, f.name)
+    }
+
+
+def url_values(at) -> dict:
+    """The URL's parameters read back as config values (the URL writes lr 1.0 as 1)."""
+    by_name = {f.name: f for f in config_lib.fields()}
+    return {k: config_lib.coerce(by_name[k], v) for k, v in at.query_params.items()}
+
+
+@pytest.mark.parametrize("name", list(presets.PRESETS))
+def test_every_preset_produces_its_configuration(name):
+    at = AppTest.from_function(_sidebar_only, default_timeout=TIMEOUT)
+    at.query_params.update({"seed": "9", "hidden_size": "7", "stop": "solved"})
+    at = apply_preset(at.run(), name)
+    no_crash(at)
+    config = presets.PRESETS[name].config
+    assert {k: w.value for k, w in sidebar_widgets(at).items()} == config.to_dict()
+    assert url_values(at) == changed(config)
+
+
+def test_preset_and_suggested_learning_rates_are_on_the_sidebars_grid():
+    lr = next(f for f in config_lib.fields() if f.name == "lr")
+    options = sidebar.log_options(lr.metadata["lo"], lr.metadata["hi"], lr.default)
+    assert {p.config.lr for p in presets.PRESETS.values()} <= set(options)
+    assert set(diagnosis.LR_LADDER) <= set(options)
+
+
 def test_applying_a_preset_sets_every_sidebar_value_and_the_url():
     at = page_app("train", hidden_size="5", seed="3", max_len="30").run()  # an earlier setup
     no_crash(at)
@@ -34,14 +78,8 @@ def test_applying_a_preset_sets_every_sidebar_value_and_the_url():
     no_crash(at)
     values = {k: w.value for k, w in sidebar_widgets(at).items()}
     assert values == expected.config.to_dict()  # every field, the old seed and lengths too
-    default = Config()
-    in_url = {
-        f.name: str(getattr(expected.config, f.name))
-        for f in config_lib.fields()
-        if getattr(expected.config, f.name) != getattr(default, f.name)
-    }
-    assert dict(at.query_params) == in_url
-    assert in_url["arch"] == "rnn" and in_url["target"] == "final"
+    assert url_values(at) == changed(expected.config)
+    assert at.query_params["arch"] == "rnn" and at.query_params["target"] == "final"
 
 
 def test_the_train_page_shows_the_presets_expected_result_next_to_this_run():

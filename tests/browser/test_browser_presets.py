@@ -1,4 +1,4 @@
-"""Browser: a preset applied in the sidebar sets every field and the URL; its expected result shows."""
+"""Browser: a preset applied in the sidebar sets every field and the URL; its expectation shows."""
 
 from __future__ import annotations
 
@@ -30,3 +30,10 @@ def test_applying_a_preset_sets_the_sidebar_the_url_and_shows_its_expected_resul
     text = " ".join(info.inner_text().split())
     assert " ".join(preset.expected.split()) in text and "as expected." in text
     assert "What probably went wrong: stuck at chance." in lab.page.inner_text("body")
+
+    # The diagnosis's first suggestion (the every-prefix target) changes that field alone.
+    lab.act(lab.page.get_by_role("button", name="Apply suggestion").first.click)
+    lab.shot("first suggestion applied")
+    assert lab.sidebar_config() == preset.config.replace(target="every").to_dict()
+    assert "target" not in lab.query() and lab.query()["arch"] == "rnn"
+    assert lab.alerts().filter(has_text="Preset:").count() == 0  # no longer the preset
