@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SECONDS = 5.0  # per case, after the page's normal run is cached
 GROWTH_MB = 150  # peak memory growth a case may cause (process peak, MB)
 CLI_LINE = len("error: ") + MAX_MESSAGE_CHARS
-PAGES = ("train", "lengths", "inside", "model")
+PAGES = ("train", "lengths", "inside", "model", "experiments")
 GOOD_CONFIG = Config(arch="gru", hidden_size=3, steps=30, stop="budget", eval_every=10)
 
 
