@@ -186,11 +186,3 @@ def weight_grad(dpre: torch.Tensor, prev: torch.Tensor) -> torch.Tensor:
     depends on K for some shapes (measured: hidden 1 and odd hidden sizes from 5).
     """
     return torch.stack([torch.mm(d, p.t()) for d, p in zip(dpre, prev, strict=True)])
-
-
-@torch.no_grad()
-def final_states(arch: str, bits_tm, lengths, w_ih, w_hh, b_ih, b_hh) -> torch.Tensor:
-    """Each row's hidden state after its last real bit, (K, H, B), without gradients."""
-    every, _ = run(arch, step_inputs(arch, bits_tm, w_ih, b_ih, b_hh), w_hh, keep=False)
-    index = lengths[None, :, None, :].expand(1, *every.shape[1:])  # (1, K, H, B)
-    return every.gather(0, index)[0]
