@@ -10,6 +10,10 @@
 3. Agreement with train() on seeds never tuned on (300..319): status, verdict, solved step.
 4. `python -m parity experiment rfr --seeds 2` and `experiment sweep --seeds 3` (the 4 x 4
    default grid), wall time with --batch and with --no-batch, on every core.
+5. The whole of "many seeds at once": the same 10 default seeds as the experiment runner does
+   them (batched, the stacks spread over one worker process per core, worker start-up
+   included) against one after another in one process; and the same comparison for a
+   training-dominated setup (the defaults with stop=budget: every model runs all its steps).
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ sys.path.insert(0, str(ROOT))
 
 from parity.batched import train_many  # noqa: E402
 from parity.config import Config  # noqa: E402
+from parity.executors import LocalExecutor  # noqa: E402
+from parity.experiment_runs import execute  # noqa: E402
+from parity.experiments import Experiment, Run  # noqa: E402
 from parity.runtime import use_one_thread  # noqa: E402
 from parity.train import train  # noqa: E402
 
@@ -46,9 +53,9 @@ def timed(fn) -> tuple[float, list]:
     return time.perf_counter() - started, results
 
 
-def side_by_side(seeds, repeats: int) -> dict:
+def side_by_side(seeds, repeats: int, **changes) -> dict:
     """Wall and optimisation seconds of both ways over `seeds`, alternating which goes first."""
-    configs = [Config(seed=s) for s in seeds]
+    configs = [Config(seed=s, **changes) for s in seeds]
     walls = {"batched": [], "alone": []}
     optim = {"batched": [], "alone": []}
     ways = {
@@ -68,6 +75,22 @@ def side_by_side(seeds, repeats: int) -> dict:
     med["wall_ratio"] = med["wall_alone"] / med["wall_batched"]
     med["optim_ratio"] = med["optim_alone"] / med["optim_batched"]
     return med
+
+
+def spread(seeds, repeats: int, **changes) -> dict:
+    """One after another in this process against batched stacks on one worker per core."""
+    configs = [Config(seed=s, **changes) for s in seeds]
+    experiment = Experiment("seeds", tuple(Run("seeds", c) for c in configs), ("condition",))
+    ways = {
+        "alone": lambda: [train(c) for c in configs],
+        "spread": lambda: execute(experiment, LocalExecutor(), batch=True),
+    }
+    walls = {name: [] for name in ways}
+    for rep in range(repeats):
+        for name in sorted(ways, reverse=bool(rep % 2)):
+            walls[name].append(timed(ways[name])[0])
+    alone, together = (statistics.median(walls[n]) for n in ("alone", "spread"))
+    return {"alone": alone, "spread": together, "ratio": alone / together}
 
 
 def agreement(seeds) -> dict:
@@ -104,7 +127,26 @@ def experiment_time(args: list[str], batch: bool) -> float:
     return time.perf_counter() - started
 
 
-def report(main: dict, scaling: dict, agree: dict, experiments: dict, args) -> str:
+def spread_lines(spreads: dict) -> list[str]:
+    lines = [
+        "",
+        f"## Batched and spread over the {os.cpu_count()} cores, as the experiment runner does it",
+        "",
+        "One after another in one process, against `execute(..., LocalExecutor(), batch=True)`: "
+        "the seeds cut into one stack per worker process (one per core), worker start-up and "
+        "torch import included. Medians of the repetitions, alternating.",
+        "",
+        "| 10 seeds of | one after another, s | batched and spread, s | ratio |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, m in spreads.items():
+        lines.append(f"| {name} | {m['alone']:.2f} | {m['spread']:.2f} | {m['ratio']:.2f}x |")
+    return lines
+
+
+def report(
+    main: dict, scaling: dict, agree: dict, experiments: dict, args, spreads=None, budget=None
+) -> str:
     load = os.getloadavg()
     lines = [
         "# Batched multi-seed training (bench/batched.py)",
@@ -141,6 +183,21 @@ def report(main: dict, scaling: dict, agree: dict, experiments: dict, args) -> s
             f"| {k} | {m['wall_alone']:.2f} | {m['wall_batched']:.2f} | {m['wall_ratio']:.2f}x | "
             f"{m['optim_alone']:.2f} | {m['optim_batched']:.2f} | {m['optim_ratio']:.2f}x |"
         )
+    if budget:
+        lines += [
+            "",
+            f"## {args.seeds} seeds of the defaults with stop=budget (every model runs all "
+            f"2,000 steps), {args.repeats} repetitions (medians)",
+            "",
+            "| | one after another | batched | ratio |",
+            "|---|---:|---:|---:|",
+            f"| wall time, s | {budget['wall_alone']:.2f} | {budget['wall_batched']:.2f} | "
+            f"{budget['wall_ratio']:.2f}x |",
+            f"| optimisation only, s | {budget['optim_alone']:.2f} | "
+            f"{budget['optim_batched']:.2f} | {budget['optim_ratio']:.2f}x |",
+        ]
+    if spreads:
+        lines += spread_lines(spreads)
     if agree:
         same, n = agree["same"], agree["n"]
         lines += [
@@ -177,6 +234,15 @@ def main() -> None:
         for k in (SCALING[:3] if args.quick else SCALING)
     }
     print(scaling, flush=True)
+    budget = side_by_side(range(args.seeds), args.repeats, stop="budget")
+    print(budget, flush=True)
+    spreads = {
+        "the default Config": spread(range(args.seeds), args.repeats),
+        "the defaults with stop=budget (2,000 steps each)": spread(
+            range(args.seeds), args.repeats, stop="budget"
+        ),
+    }
+    print(spreads, flush=True)
     agree = {} if args.quick else agreement(UNSEEN)
     print(agree, flush=True)
     experiments = {}
@@ -184,7 +250,7 @@ def main() -> None:
         for name, command in EXPERIMENTS.items():
             experiments[name] = (experiment_time(command, False), experiment_time(command, True))
             print(name, experiments[name], flush=True)
-    OUT.write_text(report(main_figures, scaling, agree, experiments, args))
+    OUT.write_text(report(main_figures, scaling, agree, experiments, args, spreads, budget))
     print(f"wrote {OUT}")
 
 
