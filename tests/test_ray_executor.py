@@ -238,6 +238,38 @@ def test_interrupting_the_cli_stops_the_ray_it_started():
     assert session(proc.pid) == set()
 
 
+def running_tasks() -> list[int]:
+    """The Ray worker processes running a task of ours now (Ray titles them ray::run_task)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if (entry / "cmdline").read_bytes().startswith(b"ray::run_task"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_the_cli_on_the_cluster_survives_a_killed_worker_with_the_same_rows(cluster):
+    """The killed task is rerun; stdout still holds the JSON alone (Ray's note goes to stderr)."""
+    flags = ("--hidden-sizes", "4", "--max-lens", "5,10", "--seeds", "2", "--steps", "300")
+    proc = cli("sweep", *flags, "--json", "--executor", "ray", "--address", cluster.address)
+    deadline = time.monotonic() + 90
+    while not running_tasks() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    victims = running_tasks()
+    assert victims, "no task ever ran"
+    os.kill(victims[0], signal.SIGKILL)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    rows = json.loads(out)["rows"]
+    local = execute(
+        ex.sweep(seeds=(0, 1), hidden_sizes=(4,), max_lens=(5, 10), steps=300), SerialExecutor()
+    )
+    assert untimed(rows) == untimed(local["rows"])
+    assert err.count("[") >= 4 and "Traceback" not in err
+
+
 @pytest.mark.parametrize(
     "stop",
     [
