@@ -32,12 +32,14 @@ import torch
 
 from . import data
 from .batched_cells import aligned
+from .batched_checks import check_many
 from .batched_stack import Stack
 from .config import Config
 from .evaluate import accuracy
 from .runtime import use_one_thread
 from .snapshots import Recorder
 from .stopping import StopRule
+from .stress import config_suite
 from .train import HISTORY_COLUMNS, TEST_SIZE, Progress, TrainingStopped, TrainResult
 from .verdict import verdict_for
 
@@ -144,8 +146,8 @@ class Member:
         )  # fmt: skip
 
 
-def _evaluate(member: Member, stack: Stack, row: int, step: int, loss: float, acc: float, report):
-    """parity.train's evaluation for one model: history, snapshot, progress, stop rule."""
+def _evaluate(member: Member, step: int, loss: float, acc: float, report) -> float:
+    """parity.train's evaluation for one model: history, snapshot, progress."""
     config = member.config
     test_acc = accuracy(member.model, member.test)
     member.rows.append([step, loss, acc, test_acc, member.seconds])
@@ -154,12 +156,26 @@ def _evaluate(member: Member, stack: Stack, row: int, step: int, loss: float, ac
         report(member.index, Progress(step, config.steps, loss, acc, test_acc, member.seconds))
     if test_acc == 1.0:
         member.solved_at = member.solved_at or step
-    decision = member.rule.decide(member.model, step, test_acc)
-    if decision == "restart":
-        member.rule.fresh_weights(member.model)  # writes into the stack's row
-        stack.reset_optimiser(row)
-    elif decision is not None:
-        member.status, member.done = decision, True
+    return test_acc
+
+
+def _decide(stack: Stack, evaluated: list[tuple[int, Member, float]], step: int) -> None:
+    """Each evaluated model's stop rule, with the stress check that stops at the first wrong
+    string (batched_checks); a restart writes fresh weights into the model's row."""
+    checked = [
+        (row, m) for row, m, acc in evaluated if acc == 1.0 and m.config.stop == "generalized"
+    ]
+    for _, member in checked:
+        member.rule.suite = member.rule.suite or config_suite(member.config)
+    models, suites = [m.model for _, m in checked], [m.rule.suite for _, m in checked]
+    outcomes = dict(zip([row for row, _ in checked], check_many(models, suites), strict=True))
+    for row, member, test_acc in evaluated:
+        decision = member.rule.decide(member.model, step, test_acc, outcomes.get(row))
+        if decision == "restart":
+            member.rule.fresh_weights(member.model)  # writes into the stack's row
+            stack.reset_optimiser(row)
+        elif decision is not None:
+            member.status, member.done = decision, True
 
 
 def _step(stack: Stack, members: list[Member], step: int, report) -> None:
@@ -176,6 +192,7 @@ def _step(stack: Stack, members: list[Member], step: int, report) -> None:
     for row, weights in before.items():  # a diverged model keeps its weights, as in train()
         stack.flat[row] = weights
     spent = (time.perf_counter() - started) / len(members)
+    evaluated = []
     for row, member in enumerate(members):
         member.step = step
         acc = (torch.tensor(right[row], dtype=torch.float32) / padded.sizes[row]).item()
@@ -185,7 +202,8 @@ def _step(stack: Stack, members: list[Member], step: int, report) -> None:
             continue
         member.seconds += spent
         if step % config.eval_every == 0 or step == config.steps:
-            _evaluate(member, stack, row, step, values[row], acc, report)
+            evaluated.append((row, member, _evaluate(member, step, values[row], acc, report)))
+    _decide(stack, evaluated, step)
 
 
 def train_many(

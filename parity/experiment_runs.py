@@ -12,6 +12,7 @@ every executor and with any worker count; only `train_seconds` is a measurement.
 
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 from collections.abc import Callable, Sequence
@@ -123,15 +124,18 @@ def run_group(
     runs: Sequence[Run],
     on_step: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    batch: bool = True,
 ) -> list[dict[str, Any]]:
     """Train `runs` (one shape, or a single run) and return their rows, in order.
 
-    Several runs train as one stack (parity.batched.train_many); a single run trains alone
-    (run_one). on_step(step, total) hears the group's progress at its evaluations;
-    should_stop() is asked before every step (parity.train.TrainingStopped when it says so).
+    With `batch`, runs of method 'train' train as one stack (parity.batched.train_many), a
+    single one too, so a run's row does not depend on how plan() cut its group; otherwise,
+    and for a curriculum run, each trains alone (run_one). on_step(step, total) hears the
+    group's progress at its evaluations; should_stop() is asked before every step
+    (parity.train.TrainingStopped when it says so).
     """
     runs = tuple(runs)
-    if len(runs) == 1 or shape(runs[0]) is None:
+    if not batch or shape(runs[0]) is None:
         return [run_one(run, _progress(on_step), should_stop) for run in runs]
     from .batched import train_many
 
@@ -171,14 +175,14 @@ class _Stopped:
     """What an in-process task returns when should_stop() stopped it."""
 
 
-def _in_process_task(tasks, items, on_step: OnStep | None, should_stop):
+def _in_process_task(tasks, items, on_step: OnStep | None, should_stop, batch: bool):
     """run_group over item g with progress tagged by its run indices; a stop is returned."""
     from .train import TrainingStopped
 
     def task(g: int):
         heard = None if on_step is None else (lambda step, total: on_step(tasks[g], step, total))
         try:
-            return run_group(items[g], heard, should_stop)
+            return run_group(items[g], heard, should_stop, batch)
         except TrainingStopped:
             return _Stopped()
 
@@ -218,7 +222,10 @@ def execute(
     tasks = plan(runs, executor.workers, batch)
     items = [tuple(runs[i] for i in task) for task in tasks]
     in_process = getattr(executor, "in_process", False)
-    fn = _in_process_task(tasks, items, on_step, should_stop) if in_process else run_group
+    if in_process:
+        fn = _in_process_task(tasks, items, on_step, should_stop, batch)
+    else:
+        fn = functools.partial(run_group, batch=batch)
     rows: list[dict | None] = [None] * total
     done = 0
     stream = executor.map_unordered(fn, range(len(items)) if in_process else items)

@@ -27,8 +27,12 @@ class StopRule:
         self.solved_at: int | None = None  # first perfect test step of this attempt
         self.restarts = 0
 
-    def decide(self, model, step: int, test_accuracy: float) -> str | None:
-        """None to go on, or 'solved', 'generalized' or 'restart'."""
+    def decide(self, model, step: int, test_accuracy: float, outcome=None) -> str | None:
+        """None to go on, or 'solved', 'generalized' or 'restart'.
+
+        `outcome`: the stress check of `model` now, when the caller ran it (parity.batched
+        checks many models at once); by default this runs it.
+        """
         config = self.config
         if test_accuracy < 1.0 or config.stop == "budget":
             return None
@@ -36,7 +40,7 @@ class StopRule:
             return "solved"
         self.solved_at = self.solved_at or step
         self.suite = self.suite or config_suite(config)
-        self.outcome = self.suite.run(model, stop_early=True)
+        self.outcome = outcome or self.suite.run(model, stop_early=True)
         if self.outcome.passed:
             return "generalized"
         waited = step - self.solved_at

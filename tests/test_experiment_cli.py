@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from parity import cli, experiment_cli
+from parity import cli, experiment_cli, experiment_runs
 from parity import experiments as ex
 from parity.config import Config
 
@@ -140,6 +140,21 @@ def test_a_failed_run_is_printed_in_its_row_and_exits_1(capsys, monkeypatch):
     assert rows[1]["error"].startswith("ValueError: a curriculum needs a fixed set")
     assert "[2/2] broken seed 0: failed: ValueError: a curriculum needs" in err
     assert err.splitlines()[-1] == "error: 1 of 2 runs failed"
+
+
+@pytest.mark.parametrize("flag, batch", [([], None), (["--batch"], True), (["--no-batch"], False)])
+def test_the_batch_flag_reaches_execute(flag, batch, capsys, monkeypatch):
+    heard = {}
+
+    def fake_execute(experiment, executor, on_row=None, **options):
+        heard.update(options, experiment=experiment.name)
+        return {"experiment": experiment.name, "rows": [], "summary": []}
+
+    monkeypatch.setattr(experiment_runs, "execute", fake_execute)
+    status, out, _ = main(["sweep", "--executor", "serial", "--json", *flag], capsys)
+    assert status == 0 and heard == {"batch": batch, "experiment": "sweep"}
+    status, out, _ = main(["compare", "--help"], capsys)
+    assert status == 0 and "off for compare" in " ".join(out.split())
 
 
 def _descendants(pid: int) -> set[int]:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 
 import pytest
 
+from parity import batched
 from parity import experiments as ex
 from parity.config import Config
 from parity.data import RFR_LEN
 from parity.executors import LocalExecutor, SerialExecutor
-from parity.experiment_runs import TIMING_FIELDS, execute, summarise
+from parity.experiment_runs import TIMING_FIELDS, execute, plan, summarise
+from parity.train import TrainingStopped
 
 ROW_FIELDS = {
     "condition",
@@ -156,3 +159,77 @@ def test_summary_by_hand():
     assert a["test_accuracy"] == [0.5, 1.0, 1.0]
     assert a["median_accuracy_by_length"] == {"50": 1.0}
     assert (b["runs"], b["failed"], b["solved"], b["success_rate"]) == (2, 1, 1, 1.0)
+
+
+def test_plan_groups_runs_of_one_shape_and_gives_every_worker_work():
+    sweep = ex.sweep(seeds=(0, 1, 2), hidden_sizes=(4,), max_lens=(5, 20), steps=30)
+    runs = (*sweep.runs, TINY_CURRICULUM)
+    assert plan(runs, workers=1) == [(0, 1, 2), (3, 4, 5), (6,)]
+    assert plan(runs, workers=2) == [(0, 1, 2), (3, 4, 5), (6,)]  # 3 tasks for 2 workers
+    assert plan(sweep.runs, workers=4) == [(0, 1), (2,), (3, 4), (5,)]
+    assert plan(sweep.runs, workers=64) == [(i,) for i in range(6)]
+    assert plan(runs, workers=2, batch=False) == [(i,) for i in range(7)]
+    compare = ex.compare(seeds=(0, 1), archs=("lstm",), impls=("torch",), steps=5)
+    assert compare.batch is False and ex.sweep().batch and ex.rfr().batch
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_batched_rows_are_the_same_with_any_worker_count(workers):
+    sweep = ex.sweep(seeds=(0, 1, 2), hidden_sizes=(4,), max_lens=(5,), steps=30)
+    serial = execute(sweep, SerialExecutor())
+    local = execute(sweep, LocalExecutor(workers=workers))
+    assert untimed(local["rows"]) == untimed(serial["rows"])
+    assert [r["seed"] for r in serial["rows"]] == [0, 1, 2]
+    # batched, yet the training each run did alone, to float rounding (parity.batched)
+    alone = execute(sweep, SerialExecutor(), batch=False)["rows"]
+    for mine, theirs in zip(serial["rows"], alone, strict=True):
+        assert mine["curve"]["step"] == theirs["curve"]["step"]
+        assert mine["curve"]["loss"] == pytest.approx(theirs["curve"]["loss"], rel=1e-4)
+
+
+def test_in_process_progress_names_the_runs_and_a_stop_ends_the_experiment():
+    sweep = ex.sweep(seeds=(0, 1), hidden_sizes=(4,), max_lens=(5, 20), steps=30)
+    steps = []
+    execute(sweep, SerialExecutor(), on_step=lambda runs, step, total: steps.append((runs, step)))
+    assert {runs for runs, _ in steps} == {(0, 1), (2, 3)}
+    assert [step for runs, step in steps if runs == (0, 1)] == [10, 10, 20, 20, 30, 30]
+    asked = []
+
+    def on_the_fifth_question():
+        asked.append(1)
+        return len(asked) >= 5
+
+    rows = []
+    with pytest.raises(TrainingStopped):
+        execute(
+            sweep,
+            SerialExecutor(),
+            on_row=lambda *a: rows.append(a),
+            should_stop=on_the_fifth_question,
+        )
+    assert rows == [] and len(asked) == 5  # asked before every step: it stopped in the first
+
+
+def test_worker_processes_stop_between_tasks():
+    sweep = ex.sweep(seeds=(0,), hidden_sizes=(4,), max_lens=(5, 6, 7, 8), steps=30)
+    rows = []
+    with pytest.raises(TrainingStopped, match="stopped after 1 of 4 runs"):
+        execute(
+            sweep,
+            LocalExecutor(workers=1),
+            on_row=lambda *a: rows.append(a),
+            should_stop=lambda: True,
+        )
+    assert len(rows) == 1 and multiprocessing.active_children() == []
+
+
+def test_a_failing_group_gives_each_of_its_runs_an_error_row(monkeypatch):
+    def broken(configs, on_progress=None, should_stop=None):
+        raise RuntimeError(f"no stack for {len(configs)} models")
+
+    monkeypatch.setattr(batched, "train_many", broken)
+    sweep = ex.sweep(seeds=(0, 1), hidden_sizes=(4,), max_lens=(5,), steps=30)
+    experiment = ex.Experiment("mixed", (*sweep.runs, TINY_CURRICULUM), ("condition",))
+    rows = execute(experiment, SerialExecutor())["rows"]
+    assert [r["error"] for r in rows] == ["RuntimeError: no stack for 2 models"] * 2 + [None]
+    assert [r["seed"] for r in rows[:2]] == [0, 1] and rows[2]["steps"] == 40
