@@ -138,7 +138,8 @@ def report(args, rates: dict, sweep: dict, load: tuple, seconds: float) -> str:
     ideal = sweep["serial"] / CPUS
     lines += [
         "",
-        f"Beyond the ideal {ideal:.1f} s (serial / {CPUS} CPUs): "
+        f"Beyond serial / {CPUS} CPUs = {ideal:.1f} s (worker starts, scheduling and the "
+        "machine's other load all count; batched groups also train faster, stacked): "
         + "; ".join(
             f"{'batched' if batch else 'one run per task'}: "
             + ", ".join(f"{name} +{wall - ideal:.1f} s" for name, wall in walls.items())
