@@ -173,6 +173,8 @@ def test_results_load_into_a_fresh_model_and_reproduce_the_reported_accuracy():
     assert accuracy(model, data.test_set(config)) == result.final_test_accuracy
     assert result.snapshots[-1][0] == result.steps == 30
     assert not result.model.training and result.config == config
+    for param in result.model.parameters():  # its own weights, not a view of the stack
+        assert param.untyped_storage().nbytes() == param.numel() * param.element_size()
 
 
 @pytest.mark.parametrize(
