@@ -217,7 +217,9 @@ def run_experiment(args) -> int:
     def report(done: int, total: int, row: dict) -> None:
         print(progress_line(done, total, row), file=sys.stderr, flush=True)
 
-    with _terminate_as_interrupt():
+    # stdout holds the result alone: what an executor's library prints meanwhile (Ray's notes
+    # on dead workers) goes to stderr
+    with _terminate_as_interrupt(), contextlib.redirect_stdout(sys.stderr):
         result = execute(experiment, executor, on_row=report, batch=args.batch)
     print(json.dumps(result) if args.json else render(experiment, result))
     failed = sum(row["error"] is not None for row in result["rows"])

@@ -88,7 +88,7 @@ def init_options(address: str | None = None, num_cpus: int | None = None) -> dic
     Code that connects to Ray itself before using a RayExecutor passes these too.
     """
     options: dict[str, Any] = {
-        "address": address,
+        "address": address or "local",  # None would join a `ray start` cluster found here
         "runtime_env": {"py_modules": [str(PACKAGE)], "excludes": ["__pycache__"]},
         "logging_level": logging.ERROR,
         "log_to_driver": False,  # failures come back as outcomes, not as worker log lines

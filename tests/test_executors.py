@@ -115,5 +115,5 @@ def test_worker_count_is_checked(workers):
 def test_make_executor_by_name():
     assert make_executor("serial").name == "serial"
     assert make_executor("local", 3).workers == 3
-    with pytest.raises(ValueError, match="unknown executor 'ray': choose from local, serial"):
-        make_executor("ray")
+    with pytest.raises(ValueError, match="unknown executor 'dask': choose from local, serial, ray"):
+        make_executor("dask")
