@@ -281,18 +281,18 @@ def test_the_cli_on_the_cluster_survives_a_killed_worker_with_the_same_rows(clus
 
 
 @pytest.mark.parametrize(
-    "stop",
-    [
-        lambda pid: os.killpg(pid, signal.SIGINT),  # ^C in a terminal: the whole group
-        lambda pid: os.kill(pid, signal.SIGTERM),  # kill PID: the driver alone
+    "stop, address",
+    [  # auto: the cluster started last on this machine, the test's
+        (lambda pid: os.killpg(pid, signal.SIGINT), "auto"),  # ^C: the whole group
+        (lambda pid: os.kill(pid, signal.SIGTERM), None),  # kill PID: the driver alone
     ],
-    ids=["ctrl-c", "sigterm"],
+    ids=["ctrl-c-auto", "sigterm-host-port"],
 )
-def test_interrupting_the_cli_cancels_its_tasks_on_the_cluster(cluster, stop):
+def test_interrupting_the_cli_cancels_its_tasks_on_the_cluster(cluster, stop, address):
     assert idle_cpus() == 2
     proc = cli(  # fixed_50 never solves: its two seeds keep both CPUs busy for minutes
         *("rfr", "--seeds", "2", "--no-batch", "--steps", "100000", "--executor", "ray"),
-        *("--address", cluster.address),
+        *("--address", address or cluster.address),
         start_new_session=True,
     )
     busy = idle_cpus(lambda free: free == 0, timeout=90)
