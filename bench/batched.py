@@ -127,7 +127,7 @@ def experiment_time(args: list[str], batch: bool) -> float:
     return time.perf_counter() - started
 
 
-def spread_lines(spreads: dict) -> list[str]:
+def spread_lines(spreads: dict, seeds: int) -> list[str]:
     lines = [
         "",
         f"## Batched and spread over the {os.cpu_count()} cores, as the experiment runner does it",
@@ -136,7 +136,7 @@ def spread_lines(spreads: dict) -> list[str]:
         "the seeds cut into one stack per worker process (one per core), worker start-up and "
         "torch import included. Medians of the repetitions, alternating.",
         "",
-        "| 10 seeds of | one after another, s | batched and spread, s | ratio |",
+        f"| {seeds} seeds of | one after another, s | batched and spread, s | ratio |",
         "|---|---:|---:|---:|",
     ]
     for name, m in spreads.items():
@@ -197,7 +197,7 @@ def report(
             f"{budget['optim_batched']:.2f} | {budget['optim_ratio']:.2f}x |",
         ]
     if spreads:
-        lines += spread_lines(spreads)
+        lines += spread_lines(spreads, args.seeds)
     if agree:
         same, n = agree["same"], agree["n"]
         lines += [
