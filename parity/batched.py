@@ -113,15 +113,7 @@ class Member:
 
     def __init__(self, index: int, config: Config, model):
         self.index, self.config, self.model = index, config, model
-        self.batches = data.training_batches(
-            data.generator(config.seed),
-            config.batch_size,
-            config.min_len,
-            config.max_len,
-            config.train_size,
-            config.seed,
-            config.density,
-        )
+        self.batches = data.config_batches(config)
         self.test, self.rule = data.test_set(config, TEST_SIZE), StopRule(config)
         self.recorder = Recorder(model)
         self.rows: list[list] = []

@@ -100,6 +100,19 @@ def training_batches(
             yield pool.subset(order[start : start + batch_size])
 
 
+def config_batches(config):
+    """training_batches for a Config: its seed, batch size, lengths, set size and density."""
+    return training_batches(
+        generator(config.seed),
+        config.batch_size,
+        config.min_len,
+        config.max_len,
+        config.train_size,
+        config.seed,
+        config.density,
+    )
+
+
 def fixed_dataset(size: int, min_len: int, max_len: int, seed: int, density: str = "half") -> Batch:
     """The same `size` sequences for the same arguments, every time."""
     return random_batch(generator(seed), size, min_len, max_len, density)

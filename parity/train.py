@@ -115,15 +115,7 @@ def train(
     model = build(config)
     optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
     bce = losses.BCE[config.impl]
-    batches = data.training_batches(
-        data.generator(config.seed),
-        config.batch_size,
-        config.min_len,
-        config.max_len,
-        config.train_size,
-        config.seed,
-        config.density,
-    )
+    batches = data.config_batches(config)
     test, rule = data.test_set(config, TEST_SIZE), StopRule(config)
     recorder = Recorder(model)
     rows, status, solved_at, seconds, step = [], "budget", None, 0.0, 0

@@ -3,34 +3,18 @@
 from __future__ import annotations
 
 import multiprocessing
-import os
 import time
 from pathlib import Path
 
 import pytest
 
 from parity.executors import LocalExecutor, Outcome, SerialExecutor, make_executor
+from tests.executor_items import exit_on_2, square, square_but_fail_on_3
 
 EXECUTORS = [SerialExecutor(), LocalExecutor(workers=2)]
 
 
 # Module-level functions of picklable arguments: what a worker process can import and run.
-def square(x: int) -> int:
-    return x * x
-
-
-def square_but_fail_on_3(x: int) -> int:
-    if x == 3:
-        raise ValueError(f"no threes (got {x})")
-    return x * x
-
-
-def exit_on_2(x: int) -> int:
-    if x == 2:
-        os._exit(7)  # the worker process dies mid-item, as if killed
-    return x * x
-
-
 def wait_for_file(item: tuple[str, str]) -> str:
     """'fast' at once; 'slow' only once `path` exists (or 'timed out' after 60 s)."""
     kind, path = item

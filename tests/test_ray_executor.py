@@ -23,6 +23,8 @@ from parity.config import Config
 from parity.executors import SerialExecutor, make_executor
 from parity.experiment_runs import TIMING_FIELDS, execute
 from parity.ray_executor import RayExecutor, RayUnavailable, init_options
+from tests import executor_items
+from tests.executor_items import exit_on_2, square_but_fail_on_3
 
 pytestmark = pytest.mark.ray
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,18 +32,7 @@ MB = 1024 * 1024
 NODE = {"num_cpus": 1, "object_store_memory": 80 * MB}
 # The helpers below run on Ray workers, which cannot import this test module: ship them by value.
 ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
-
-
-def square_but_fail_on_3(x: int) -> int:
-    if x == 3:
-        raise ValueError(f"no threes (got {x})")
-    return x * x
-
-
-def exit_on_2(x: int) -> int:
-    if x == 2:
-        os._exit(7)  # the worker process dies mid-item, as if killed
-    return x * x
+ray.cloudpickle.register_pickle_by_value(executor_items)
 
 
 def shipped_package(_) -> list[str]:
