@@ -53,7 +53,7 @@ def metric_deltas(result: TrainResult) -> dict[str, dict]:
     }
     solved, before = now["solved_at_step"], previous.numbers.get("solved_at_step")
     if (solved is None) != (before is None):  # one of the two never solved
-        out["Solved at step"] = _was("not solved" if before is None else f"{before:,}")
+        out["Solved at step"] = _was("never" if before is None else f"{before:,}")
     if previous.numbers.get("verdict") != now["verdict"]:
         out["Verdict"] = _was(previous.numbers.get("verdict"))
     return out

@@ -159,7 +159,7 @@ def metric_values(result: TrainResult) -> dict[str, str]:
     summary = result.summary()
     solved = result.solved_at_step
     return {
-        "Solved at step": f"{solved:,}" if solved is not None else "not solved",
+        "Solved at step": f"{solved:,}" if solved is not None else "never",
         "Training time": f"{result.train_seconds:.2f} s",
         "Test accuracy": _percent(summary["final_test_accuracy"]),
         "Train accuracy": _percent(summary["final_train_accuracy"]),
