@@ -20,6 +20,7 @@ from parity.train import train
 from ui.training import metric_values
 
 from .browser_lab import IDLE, RENDERED_JS
+from .conftest import AppServer
 
 pytestmark = pytest.mark.browser
 
@@ -27,6 +28,24 @@ PROGRESS = "[data-testid='stProgress']"
 TRAINED = "[data-testid='stMetric']"
 LONG_MS = 240_000  # a whole training under load (the issue's 3,000-step run took 35 s busy)
 SHOWN = ("Solved at step", "Test accuracy", "Train accuracy", "Verdict")  # not the timing
+
+
+@pytest.fixture(scope="module")
+def app_server():
+    """A server of this module's own: the load is measured on a server that no other test's
+    sessions, jobs or cached experiments have touched."""
+    server = AppServer()
+    try:
+        server.wait_healthy()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def app_url(app_server) -> str:
+    """This module's server's URL: make_lab opens its visitors there."""
+    return app_server.url
 
 
 def descendants(pid: int) -> list[int]:
