@@ -110,15 +110,20 @@ class AppServer:
         os.unlink(self.log.name)
 
 
-@pytest.fixture(scope="session")
-def app_server():
-    """A running app for the whole session; its output is printed if startup or a test fails."""
+def served():
+    """Start an app server, yield it once healthy, stop it afterwards (a fixture's body)."""
     server = AppServer()
     try:
         server.wait_healthy()
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def app_server():
+    """A running app for the whole session; its output is printed if startup or a test fails."""
+    yield from served()
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from parity.train import train
 from ui.training import metric_values
 
 from .browser_lab import IDLE, RENDERED_JS
-from .conftest import AppServer
+from .conftest import served
 
 pytestmark = pytest.mark.browser
 
@@ -34,12 +34,7 @@ SHOWN = ("Solved at step", "Test accuracy", "Train accuracy", "Verdict")  # not 
 def app_server():
     """A server of this module's own: the load is measured on a server that no other test's
     sessions, jobs or cached experiments have touched."""
-    server = AppServer()
-    try:
-        server.wait_healthy()
-        yield server
-    finally:
-        server.stop()
+    yield from served()
 
 
 @pytest.fixture(scope="module")
