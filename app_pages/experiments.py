@@ -4,11 +4,11 @@ import json
 
 import streamlit as st
 
-from parity import experiment_charts as charts
-from parity import experiment_choices as choices_lib
-from parity.experiment_runs import summarise
-from parity.experiment_text import SHORT_NAMES, rfr_explanation
-from parity.experiments import RFR_CONDITIONS, RFR_LEN
+from parity.charts import experiments as charts
+from parity.experiments.definitions import RFR_CONDITIONS, RFR_LEN
+from parity.experiments.runs import summarise
+from parity.experiments.summaries import SHORT_NAMES, rfr_explanation
+from ui import experiment_choices as choices_lib
 from ui import experiments as page
 
 st.title(":material/science: Experiments")

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from parity import charts, families, stress_charts
+from parity.charts import common as charts
+from parity.charts import stress
+from parity.evaluation import families
 from ui import cached, compare, session, verdict
 
 st.title(":material/straighten: Length generalization")
@@ -54,7 +56,7 @@ st.markdown(
     "each."
 )
 grid = cached.family_accuracy(active.key, active.model, cached.FAMILY_LENGTHS, cached.FAMILY_SIZE)
-st.altair_chart(stress_charts.family_heatmap(grid), width="stretch")
+st.altair_chart(stress.family_heatmap(grid), width="stretch")
 failing = grid[grid["accuracy"] < 1.0]
 if failing.empty:
     st.success(

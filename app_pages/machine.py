@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from parity import data, machine_charts
-from parity.config import MAX_TEST_LEN as MAX_BITS
+from parity.charts import machine as machine_charts
+from parity.core import data
+from parity.core.config import MAX_TEST_LEN as MAX_BITS
 from ui import cached, machine, replay, session
 
 st.title(":material/account_tree: What it computes")

@@ -2,13 +2,13 @@
 
     nice python bench/automaton.py [--seeds 100-119] [--repeats 3] > bench/AUTOMATON.md
 
-Part 1 times parity.automaton.extract (median of --repeats runs, one intra-op thread) for
+Part 1 times parity.analysis.automaton.extract (median of --repeats runs, one intra-op thread) for
 every architecture at hidden sizes 8, 64 and 256, on untrained models and, at hidden 8, on a
 trained default model. Part 2 trains one model per seed (seeds never used while building the
 extractor) in two setups: the old one (bit density half, stop at the first perfect test
 score, where many models forget their odd state) and the current defaults. For each it
 compares the automaton's verdict (is_parity and stable) with the plain test: right on every
-stress family (parity.families) at length 1,000.
+stress family (parity.evaluation.families) at length 1,000.
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
-from parity.automaton import extract  # noqa: E402
-from parity.config import Config  # noqa: E402
-from parity.families import family_accuracy  # noqa: E402
-from parity.models import build  # noqa: E402
-from parity.runtime import use_one_thread  # noqa: E402
-from parity.train import train  # noqa: E402
+from parity.analysis.automaton import extract  # noqa: E402
+from parity.core.config import Config  # noqa: E402
+from parity.core.runtime import use_one_thread  # noqa: E402
+from parity.evaluation.families import family_accuracy  # noqa: E402
+from parity.nets.models import build  # noqa: E402
+from parity.training.train import train  # noqa: E402
 
 use_one_thread()
 SETUPS = {

@@ -3,8 +3,9 @@
     python bench/batched.py            # the full run (a few minutes on 2 quiet cores)
     python bench/batched.py --quick    # fewer repetitions and seeds: a smoke run
 
-1. 10 seeds of the default Config: parity.batched.train_many (one process) against
-   parity.train.train per seed (one process), alternating, a few repetitions: medians of the
+1. 10 seeds of the default Config: parity.training.batched.train_many (one process) against
+   parity.training.train.train per seed (one process), alternating, a few repetitions: medians of
+   the
    wall time and of the optimisation time alone (the sum of train_seconds), and the ratios.
 2. K = 1, 2, 5, 10, 20 seeds: the same comparison for each K.
 3. Agreement with train() on seeds never tuned on (300..319): status, verdict, solved step.
@@ -30,13 +31,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from parity.batched import train_many  # noqa: E402
-from parity.config import Config  # noqa: E402
-from parity.executors import LocalExecutor  # noqa: E402
-from parity.experiment_runs import execute  # noqa: E402
-from parity.experiments import Experiment, Run  # noqa: E402
-from parity.runtime import use_one_thread  # noqa: E402
-from parity.train import train  # noqa: E402
+from parity.core.config import Config  # noqa: E402
+from parity.core.runtime import use_one_thread  # noqa: E402
+from parity.execution.executors import LocalExecutor  # noqa: E402
+from parity.experiments.definitions import Experiment, Run  # noqa: E402
+from parity.experiments.runs import execute  # noqa: E402
+from parity.training.batched import train_many  # noqa: E402
+from parity.training.train import train  # noqa: E402
 
 OUT = ROOT / "bench" / "BATCHED.md"
 SCALING = (1, 2, 5, 10, 20)

@@ -78,7 +78,7 @@ def measure_in_process(seed: int, size: int, family_size: int, train_root: Path)
     """
     import importlib
 
-    from parity import evaluate, families
+    from parity.evaluation import evaluate, families
 
     name = "parity" if train_root == ROOT else "parity_trained_by"
     if name not in sys.modules:

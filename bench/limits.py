@@ -5,8 +5,9 @@
 
 For every architecture and implementation it finds the largest configuration the app accepts
 (hidden size and training length at the app's limits, then the largest batch that
-parity.limits.app_refusal still accepts), trains it for a few steps (memory does not grow with
-steps) and compares the measured peak with parity.limits' estimate. It also runs the Length
+parity.training.costs.app_refusal still accepts), trains it for a few steps (memory does not grow
+with
+steps) and compares the measured peak with parity.training.costs' estimate. It also runs the Length
 page's whole measurement (1,000 strings at every length up to 10,000) and Look inside's
 trace of the longest string the page allows, at the app's largest hidden size, and the CLI's
 trace at hidden 256. Every job runs in a fresh process (bench/memory_probe.py), niced.
@@ -24,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from parity import limits  # noqa: E402
-from parity.config import APP_MAX_HIDDEN, APP_MAX_TRAIN_LEN, MAX_TEST_LEN, Config  # noqa: E402
+from parity.core.config import APP_MAX_HIDDEN, APP_MAX_TRAIN_LEN, MAX_TEST_LEN, Config  # noqa: E402
+from parity.training import costs as limits  # noqa: E402
 from ui.inside import MAX_TRACE_CELLS  # noqa: E402
 
 PROBE = ROOT / "bench" / "memory_probe.py"
@@ -197,7 +198,7 @@ HEADERS = {
     ),
     "train": (
         "Training: the largest configurations the app accepts, peak memory the run adds to "
-        "its process (measured) against parity.limits' estimate",
+        "its process (measured) against parity.training.costs' estimate",
         "| what | arch | impl | batch x length x hidden | fixed set | peak MB | estimate MB "
         "| wall seconds measured (loaded) | estimate for the whole budget, minutes |\n"
         "|---|---|---|---|---|---|---|---|---|",

@@ -28,11 +28,15 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from parity import charts, evaluate, inspect, modelfile, trace_output  # noqa: E402
-from parity.config import MAX_TEST_LEN, Config  # noqa: E402
-from parity.models import build  # noqa: E402
-from parity.runtime import use_one_thread  # noqa: E402
-from parity.train import train  # noqa: E402
+from parity.analysis import traces  # noqa: E402
+from parity.charts import common as charts  # noqa: E402
+from parity.cli import trace_output  # noqa: E402
+from parity.core.config import MAX_TEST_LEN, Config  # noqa: E402
+from parity.core.runtime import use_one_thread  # noqa: E402
+from parity.evaluation import evaluate  # noqa: E402
+from parity.nets import modelfile  # noqa: E402
+from parity.nets.models import build  # noqa: E402
+from parity.training.train import train  # noqa: E402
 
 
 def resident_mb() -> float:
@@ -65,7 +69,7 @@ def run_job(job: dict) -> None:
     elif job["kind"] == "accuracy":  # one length, as training's evaluations and checks do
         evaluate.accuracy_by_length(build(config), [job["length"]], size=job["size"])
     elif job["kind"] == "trace":  # Look inside: the tidy trace, binned as the page draws it
-        tr = inspect.trace(build(config), random_bits(job["bits"]))
+        tr = traces.trace(build(config), random_bits(job["bits"]))
         charts.bin_states(tr.states, charts.bins_for(job["bits"], config.hidden_size))
     elif job["kind"] == "cli_trace":  # `python -m parity trace` (output discarded)
         model, _ = modelfile.load(job["model"])

@@ -1,10 +1,11 @@
 """Every preset trained on the seeds it was chosen on and on seeds never looked at.
 
-For each preset in parity.presets.PRESETS and each seed in TUNED_SEEDS and UNSEEN_SEEDS:
+For each preset in parity.training.presets.PRESETS and each seed in TUNED_SEEDS and UNSEEN_SEEDS:
 train(preset.config with that seed), then count the verdict statuses, whether the preset's
 Expectation held, the diagnosis kind, the solved steps and the training seconds. Writes
-bench/PRESETS.md and prints the MEASURED counts that parity/presets.py quotes; --check exits 1
-when those differ from parity.presets.MEASURED.
+bench/PRESETS.md and prints the MEASURED counts that parity/training/presets.py quotes; --check
+exits 1
+when those differ from parity.training.presets.MEASURED.
 
     nice -n 10 python bench/presets.py [--presets notebook,smallest] [--unseen 100-109]
         [--out bench/PRESETS.md] [--check]
@@ -22,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from parity import presets  # noqa: E402
-from parity.diagnosis import diagnose  # noqa: E402
-from parity.train import train  # noqa: E402
+from parity.training import presets  # noqa: E402
+from parity.training.diagnosis import diagnose  # noqa: E402
+from parity.training.train import train  # noqa: E402
 
 
 def seed_range(text: str) -> range:
@@ -88,7 +89,8 @@ def report(measured: dict[str, tuple[list[dict], list[dict]]], unseen: range) ->
     lines = [
         "# Presets: the expected result, measured",
         "",
-        f"Each preset of parity/presets.py trained with seeds {presets.TUNED_SEEDS.start}.."
+        "Each preset of parity/training/presets.py trained with seeds "
+        f"{presets.TUNED_SEEDS.start}.."
         f"{presets.TUNED_SEEDS.stop - 1} (the presets were chosen on these) and unseen seeds "
         f"{unseen.start}..{unseen.stop - 1}; `python bench/presets.py` (one process, nice 10, "
         "on 2 CPU cores shared with other work: seconds are indicative). 'Expected' counts the "
@@ -135,7 +137,7 @@ def main() -> None:
     print(f"MEASURED = {counted}")
     stale = {n: c for n, c in counted.items() if presets.MEASURED.get(n) != c}
     if args.check and stale:
-        sys.exit(f"parity.presets.MEASURED differs from this measurement: {stale}")
+        sys.exit(f"parity.training.presets.MEASURED differs from this measurement: {stale}")
 
 
 if __name__ == "__main__":

@@ -27,10 +27,10 @@ sys.path[:0] = [str(ROOT)]
 
 import ray  # noqa: E402
 
-from parity import experiments as ex  # noqa: E402
-from parity.executors import LocalExecutor, SerialExecutor  # noqa: E402
-from parity.experiment_runs import execute, plan  # noqa: E402
-from parity.ray_executor import RayExecutor, init_options  # noqa: E402
+from parity.execution.executors import LocalExecutor, SerialExecutor  # noqa: E402
+from parity.execution.ray_executor import RayExecutor, init_options  # noqa: E402
+from parity.experiments import definitions as ex  # noqa: E402
+from parity.experiments.runs import execute, plan  # noqa: E402
 
 CPUS = os.cpu_count() or 1
 SWEEP = {"hidden_sizes": (4, 8), "max_lens": (5, 10, 20)}  # 6 shapes

@@ -9,7 +9,7 @@ import time
 
 import torch
 
-from parity.config import Config
+from parity.core.config import Config
 
 TARGETS = {"every": 10.0, "final": 3.0}  # how many times faster than the seed loop
 SCRATCH_TARGET, SCRATCH_AIM = 1 / 3, 1 / 2  # from-scratch / built-in LSTM steps per second

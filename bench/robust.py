@@ -18,10 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
-from parity import train as train_module  # noqa: E402
-from parity.config import Config, fields  # noqa: E402
-from parity.families import ALL, family_accuracy  # noqa: E402
-from parity.runtime import use_one_thread  # noqa: E402
+from parity.core.config import Config, fields  # noqa: E402
+from parity.core.runtime import use_one_thread  # noqa: E402
+from parity.evaluation.families import ALL, family_accuracy  # noqa: E402
+from parity.training import train as train_module  # noqa: E402
 
 use_one_thread()
 

@@ -21,10 +21,10 @@ import report  # noqa: E402
 import seed_port  # noqa: E402
 import torch  # noqa: E402
 
-from parity.config import Config  # noqa: E402
-from parity.evaluate import accuracy_by_length  # noqa: E402
-from parity.runtime import use_one_thread  # noqa: E402
-from parity.train import train  # noqa: E402
+from parity.core.config import Config  # noqa: E402
+from parity.core.runtime import use_one_thread  # noqa: E402
+from parity.evaluation.evaluate import accuracy_by_length  # noqa: E402
+from parity.training.train import train  # noqa: E402
 
 use_one_thread()
 
@@ -45,7 +45,8 @@ def parse_seeds(text: str) -> list[int]:
 
 
 def library_run(config: Config) -> dict:
-    """parity.train.train(config): how it ended, its training seconds, long-string accuracy."""
+    """parity.training.train.train(config): how it ended, its training seconds, long-string
+    accuracy."""
     result = train(config)
     by_length = accuracy_by_length(result.model, LONG_LENGTHS, size=1000)
     return {
@@ -77,7 +78,7 @@ def time_to_solve(seeds: list[int], step_cap: int) -> list[dict]:
 
 
 def steps_per_second(arch: str, target: str, impl: str, steps: int, seed: int) -> float:
-    """Training steps per second of one budget run (parity.train's own clock)."""
+    """Training steps per second of one budget run (parity.training.train's own clock)."""
     config = Config(
         arch=arch,
         impl=impl,

@@ -7,12 +7,12 @@ import functools
 import pytest
 import torch
 
-from parity.config import Config
-from parity.models import ParityModel
-from parity.runtime import use_one_thread
-from parity.train import train
+from parity.core.config import Config
+from parity.core.runtime import use_one_thread
+from parity.nets.models import ParityModel
+from parity.training.train import train
 
-use_one_thread()  # as every entry point does (parity/runtime.py)
+use_one_thread()  # as every entry point does (parity/core/runtime.py)
 
 
 @pytest.fixture(scope="session")

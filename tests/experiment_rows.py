@@ -1,4 +1,4 @@
-"""Constructed experiment rows, shaped as parity.experiment_runs.run_one returns them."""
+"""Constructed experiment rows, shaped as parity.experiments.runs.run_one returns them."""
 
 from __future__ import annotations
 

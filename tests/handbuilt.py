@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import torch
 
-from parity.models import ParityModel
+from parity.nets.models import ParityModel
 
 
 @torch.no_grad()

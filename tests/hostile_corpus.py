@@ -14,10 +14,10 @@ from pathlib import Path
 import torch
 from safetensors.torch import save as save_bytes
 
-from parity import modelfile
-from parity.config import MAX_TEST_LEN, Config
-from parity.data import max_text_chars
-from parity.models import build
+from parity.core.config import MAX_TEST_LEN, Config
+from parity.core.data import max_text_chars
+from parity.nets import modelfile
+from parity.nets.models import build
 
 MARKUP = "**bold** [a link](https://example.org/x) ![img](https://example.org/pixel.png) <b>x</b>"
 SMALL = Config(arch="gru", hidden_size=3)

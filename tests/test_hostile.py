@@ -23,12 +23,13 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from parity import cli, modelfile
-from parity.bounded_text import MAX_MESSAGE_CHARS
-from parity.config import Config
-from parity.models import build
+from parity.core.bounded_text import MAX_MESSAGE_CHARS
+from parity.core.config import Config
+from parity.nets import modelfile
+from parity.nets.models import build
 from tests import hostile_corpus as corpus
 from tests.app.helpers import metrics, page_app
+from tests.helpers import assert_one_error_line, run_inprocess
 
 ROOT = Path(__file__).resolve().parents[1]
 SECONDS = 5.0  # per case, after the page's normal run is cached
@@ -89,27 +90,6 @@ def record(**figures) -> None:
             out.write(json.dumps({"case": case, **figures}) + "\n")
 
 
-def one_error_line(status: int, err: str, word: str) -> None:
-    assert status == 2, err[:500]
-    assert "Traceback" not in err
-    lines = err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), err[:500]
-    assert len(lines[0]) <= CLI_LINE, len(lines[0])
-    assert word in lines[0], lines[0]
-
-
-def cli_run(argv: list[str], capsys, stdin: str = "") -> tuple[int, str, str]:
-    sys.stdin = __import__("io").StringIO(stdin)
-    try:
-        status = cli.main(argv)
-    except SystemExit as exit_:  # argparse usage errors
-        status = exit_.code
-    finally:
-        sys.stdin = sys.__stdin__
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
 # --- the command line ------------------------------------------------------------------------
 
 
@@ -117,8 +97,8 @@ def cli_run(argv: list[str], capsys, stdin: str = "") -> tuple[int, str, str]:
 def test_hostile_flags(name, capsys):
     argv, word = corpus.CLI_FLAGS[name]
     with Bounded():
-        status, out, err = cli_run(argv, capsys)
-    one_error_line(status, err, word)
+        status, out, err = run_inprocess(argv, capsys)
+    assert_one_error_line(status, err, word, max_chars=CLI_LINE)
     assert out == ""
 
 
@@ -127,9 +107,9 @@ def test_hostile_flags(name, capsys):
 def test_hostile_bit_string_arguments(name, command, good_file, capsys):
     text, word = corpus.BIT_STRINGS[name]
     with Bounded():
-        status, out, err = cli_run([command, "--model", str(good_file), text], capsys)
-    one_error_line(status, err, word)
-    status, out, _ = cli_run([command, "--model", str(good_file), "0110"], capsys)
+        status, out, err = run_inprocess([command, "--model", str(good_file), text], capsys)
+    assert_one_error_line(status, err, word, max_chars=CLI_LINE)
+    status, out, _ = run_inprocess([command, "--model", str(good_file), "0110"], capsys)
     assert status == 0 and out  # the same command works with a normal input
 
 
@@ -138,8 +118,8 @@ def test_hostile_model_files_on_the_command_line(files, marker, tmp_path, capsys
         path = tmp_path / "hostile.safetensors"
         path.write_bytes(blob)
         with Bounded(name):
-            status, out, err = cli_run(["predict", "--model", str(path), "0110"], capsys)
-        one_error_line(status, err, str(path))
+            status, out, err = run_inprocess(["predict", "--model", str(path), "0110"], capsys)
+        assert_one_error_line(status, err, str(path), max_chars=CLI_LINE)
         assert out == "" and not marker.exists(), name
 
 
@@ -147,8 +127,8 @@ def test_hostile_model_files_on_the_command_line(files, marker, tmp_path, capsys
 # child imports torch before its clock starts, so the figures are the work on the input alone.
 RUNNER = """
 import json, resource, sys, time
-import torch, parity.commands
-from parity import cli
+import torch, parity.cli.commands
+from parity.cli import main as cli
 start = time.perf_counter()
 status = cli.main(sys.argv[2:])
 sys.stdout.flush()
@@ -211,7 +191,7 @@ def test_hostile_stdin_streams(good_file, tmp_path):
                 yes.wait()
         else:
             result, err = run_child(argv, subprocess.PIPE, report, feed=feed_line)
-        one_error_line(result["status"], err, word)
+        assert_one_error_line(result["status"], err, word, max_chars=CLI_LINE)
         record(stream=name, base_peak_mb=base["peak_mb"], **result)
         assert result["seconds"] < SECONDS, (name, result)
         assert result["peak_mb"] < base["peak_mb"] + GROWTH_MB, (name, result, base)

@@ -12,11 +12,12 @@ import math
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from parity import data, modelfile
-from parity.bounded_text import MAX_MESSAGE_CHARS
-from parity.config import Config, fields
-from parity.modelfile import ModelFileError
-from parity.models import build
+from parity.core import data
+from parity.core.bounded_text import MAX_MESSAGE_CHARS
+from parity.core.config import Config, fields
+from parity.nets import modelfile
+from parity.nets.modelfile import ModelFileError
+from parity.nets.models import build
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 NAMES = [f.name for f in fields()]

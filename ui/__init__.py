@@ -4,6 +4,6 @@ Everything here may import streamlit; the engine (parity/) never does. No traini
 math or data logic lives here: only widgets, caches and calls into parity.
 """
 
-from parity.runtime import use_one_thread
+from parity.core.runtime import use_one_thread
 
-use_one_thread()  # the app's tensors are tiny; see parity/runtime.py
+use_one_thread()  # the app's tensors are tiny; see parity/core/runtime.py

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from parity import evaluate, families, jobs, statemap
-from parity.automaton import Automaton, extract
-from parity.config import MAX_TEST_LEN
-from parity.models import ParityModel
+from parity.analysis import statemap
+from parity.analysis.automaton import Automaton, extract
+from parity.core.config import MAX_TEST_LEN
+from parity.evaluation import evaluate, families, jobs
+from parity.nets.models import ParityModel
 
 from . import inside, machine, slots
 
@@ -36,7 +37,7 @@ class ProgressView:
 def accuracy_by_length(
     model_key: str, model: ParityModel, lengths: tuple[int, ...], size: int
 ) -> pd.DataFrame:
-    """parity.evaluate.accuracy_by_length, cached by (model key, lengths, size).
+    """parity.evaluation.evaluate.accuracy_by_length, cached by (model key, lengths, size).
 
     Computed in the work pool (it takes seconds of CPU), one length at a time under a
     progress bar; visitors asking for the same table share one computation.
@@ -74,7 +75,8 @@ FAMILY_SIZE = 100  # strings per random family there (5 x 100 x 10,000 bits: ~2 
 def family_accuracy(
     model_key: str, model: ParityModel, lengths: tuple[int, ...], size: int
 ) -> pd.DataFrame:
-    """parity.families.family_accuracy for every family, cached by (model key, lengths, size).
+    """parity.evaluation.families.family_accuracy for every family, cached by (model key, lengths,
+    size).
 
     Computed in the work pool one family at a time under a progress bar; `size` strings per
     random family; visitors asking for the same table share one computation.
@@ -102,7 +104,7 @@ def failing_examples(
 
 @st.cache_data(max_entries=64, show_spinner="Extracting the automaton…")
 def automaton(model_key: str, _model: ParityModel) -> Automaton:
-    """parity.automaton.extract, cached by the model's key."""
+    """parity.analysis.automaton.extract, cached by the model's key."""
     return extract(_model)
 
 

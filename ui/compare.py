@@ -1,7 +1,7 @@
 """Compare runs: the metric changes, the overlays and the run list of the Train and Length pages.
 
 The runs come from this visitor's history (ui.history); the labels say what differs between
-the runs shown (parity.run_labels); the charts are parity.overlay_charts.
+the runs shown (ui.run_labels); the charts are parity.charts.overlay.
 """
 
 from __future__ import annotations
@@ -9,16 +9,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from parity import overlay_charts, run_deltas
-from parity.config import Config
-from parity.run_labels import comparison_title, run_labels
-from parity.run_links import MAX_NAME_CHARS
-from parity.train import TrainResult
+from parity.charts import overlay
+from parity.core.config import Config
+from parity.training.train import TrainResult
+from ui.run_labels import comparison_title, run_labels
+from ui.run_links import MAX_NAME_CHARS
 
-from . import cached, history, share
+from . import cached, history, run_deltas, share
 from .messages import plain
 
-METRIC_KEYS = {  # Train page metric label -> parity.run_deltas key
+METRIC_KEYS = {  # Train page metric label -> ui.run_deltas key
     "Solved at step": "solved_at_step",
     "Training time": "train_seconds",
     "Test accuracy": "final_test_accuracy",
@@ -119,8 +119,8 @@ def show_compare(result: TrainResult) -> None:
         pairs = [(labels[r.id], r.history) for r in chosen]
         st.markdown(f"**{plain(comparison_title([r.config for r in chosen]))}**")
         left, right = st.columns(2)
-        left.altair_chart(overlay_charts.accuracy_overlay(pairs), width="stretch")
-        right.altair_chart(overlay_charts.loss_overlay(pairs), width="stretch")
+        left.altair_chart(overlay.accuracy_overlay(pairs), width="stretch")
+        right.altair_chart(overlay.loss_overlay(pairs), width="stretch")
         st.caption("Solid lines: test accuracy; dashed: accuracy on the training batches.")
     elif history.runs():
         st.caption("Choose two or more runs to draw their curves together.")
@@ -196,7 +196,7 @@ def show_length_overlay(lengths: tuple[int, ...], size: int) -> None:
         (labels[r.id], cached.accuracy_by_length(r.config.to_json(), r.model(), lengths, size))
         for r in chosen
     ]
-    st.altair_chart(overlay_charts.length_overlay(tables), width="stretch")
+    st.altair_chart(overlay.length_overlay(tables), width="stretch")
 
 
 def _percent(value) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from parity import config as config_lib
-from parity.diagnosis import diagnose
+from parity.core import config as config_lib
+from parity.training.diagnosis import diagnose
 
 LABELS = {f.name: f.metadata["label"] for f in config_lib.fields()}
 

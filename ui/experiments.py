@@ -1,6 +1,6 @@
 """The Experiments page's glue: widgets seeded from the URL, the pool job and its wait, Stop.
 
-The page's choices live in the URL (parity.experiment_choices reads and writes it), so a link
+The page's choices live in the URL (ui.experiment_choices reads and writes it), so a link
 reopens the same experiment. An experiment is one job of the server's work pool, keyed by its
 definition: a finished one is cached for every visitor; while it runs, the page shows runs
 done of total and the rows so far. Stop ends the wait (the pool then cancels the job, which
@@ -15,12 +15,12 @@ import time
 import pandas as pd
 import streamlit as st
 
-from parity import experiment_charts as charts
-from parity import experiment_choices as choices_lib
-from parity.experiment_choices import Choices
-from parity.experiment_jobs import ExperimentProgress, cache_key, experiment_job
-from parity.experiments import Experiment
+from parity.charts import experiments as charts
+from parity.experiments.definitions import Experiment
+from parity.experiments.jobs import ExperimentProgress, cache_key, experiment_job
+from ui.experiment_choices import Choices
 
+from . import experiment_choices as choices_lib
 from . import slots
 from .messages import plain
 from .training import queue_text

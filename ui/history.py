@@ -15,12 +15,13 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from parity import run_deltas
-from parity.config import Config
-from parity.models import ParityModel, build
-from parity.run_labels import run_labels
-from parity.run_links import clean_name
-from parity.train import TrainResult
+from parity.core.config import Config
+from parity.nets.models import ParityModel, build
+from parity.training.train import TrainResult
+from ui.run_labels import run_labels
+from ui.run_links import clean_name
+
+from . import run_deltas
 
 STATE = "run_history"  # session_state key of the History
 SELECTED = "compare_selection"  # session_state key: ids of the runs overlaid, in order
@@ -34,7 +35,7 @@ class Run:
     id: int  # 1, 2, ... in the order runs joined the history
     config: Config
     history: pd.DataFrame
-    numbers: dict  # parity.run_deltas.run_numbers of the result's summary
+    numbers: dict  # ui.run_deltas.run_numbers of the result's summary
     state: dict[str, torch.Tensor]  # the model's weights (a copy)
     name: str | None = None
     pinned: bool = False

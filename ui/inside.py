@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from parity import charts, inspect, window_chart
-from parity.models import ParityModel
+from parity.analysis import traces
+from parity.charts import common as charts
+from parity.charts import window as window_chart
+from parity.nets.models import ParityModel
 
 # A trace holds (quantities x bits x units) rows: 10,000 bits x 256 units would be 15 million
 # rows, ~3 GB at peak. Strings are cut to keep bits x units within this.
@@ -35,7 +37,7 @@ class TraceView:
 
     quantities: tuple[str, ...]
     binned: pd.DataFrame  # charts.bin_states output
-    prediction: pd.DataFrame  # inspect.Trace.prediction
+    prediction: pd.DataFrame  # traces.Trace.prediction
     bins: int
 
     @property
@@ -61,7 +63,7 @@ def max_bits(units: int) -> int:
 
 @dataclass(frozen=True)
 class Recording:
-    """Everything the cells did over one string (inspect.record): name -> (T, H), logit (T,)."""
+    """Everything the cells did over one string (traces.record): name -> (T, H), logit (T,)."""
 
     arch: str
     bits: tuple[int, ...]
@@ -72,13 +74,13 @@ class Recording:
         return len(self.bits)
 
     def prediction(self) -> pd.DataFrame:
-        """The whole string's running prediction (inspect.Trace.prediction's columns)."""
-        return inspect.prediction_frame(self.bits, self.arrays["logit"])
+        """The whole string's running prediction (traces.Trace.prediction's columns)."""
+        return traces.prediction_frame(self.bits, self.arrays["logit"])
 
 
 def record_string(model: ParityModel, bits: tuple[int, ...]) -> Recording:
     """Read `bits` once and keep the raw arrays (a few MB at most: see MAX_TRACE_CELLS)."""
-    return Recording(model.arch, bits, inspect.record(model, bits))
+    return Recording(model.arch, bits, traces.record(model, bits))
 
 
 def window_view(rec: Recording, first: int, last: int) -> TraceView:
@@ -87,10 +89,10 @@ def window_view(rec: Recording, first: int, last: int) -> TraceView:
     bits = rec.bits[part]
     arrays = {name: values[part] for name, values in rec.arrays.items()}
     before = sum(rec.bits[: first - 1]) % 2
-    states, prediction = inspect.frames(rec.arch, bits, arrays, first, before)
+    states, prediction = traces.frames(rec.arch, bits, arrays, first, before)
     bins = charts.bins_for(len(bits), rec.arrays["hidden"].shape[1])
     return TraceView(
-        inspect.cells.QUANTITIES[rec.arch], charts.bin_states(states, bins), prediction, bins
+        traces.cells.QUANTITIES[rec.arch], charts.bin_states(states, bins), prediction, bins
     )
 
 

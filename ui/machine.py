@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from parity import hidden, statemap
-from parity.automaton import Automaton
-from parity.models import ParityModel
+from parity.analysis import statemap, states
+from parity.analysis.automaton import Automaton
+from parity.nets.models import ParityModel
 
 MAX_PATH = 2_000  # steps of the user's string drawn on the map
 
@@ -24,7 +24,7 @@ class MapView:
 
 def map_view(model: ParityModel) -> MapView:
     """Sample states, fit the map of h, rank the units (one pass over the sample)."""
-    sample = hidden.collect(model)
+    sample = states.collect(model)
     projection = statemap.fit(sample.features, sample.parity, dims=model.hidden_size)
     return MapView(
         statemap.cloud(sample, projection), projection, statemap.unit_ranking(model, sample)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import string
 
-from parity.bounded_text import PREVIEW_CHARS, shorten
+from parity.core.bounded_text import PREVIEW_CHARS, shorten
 
 INERT = "'\",:;?@%"  # punctuation that starts no markup once . / [ < ( are escaped
 _MARKUP = re.compile(

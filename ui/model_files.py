@@ -7,10 +7,10 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from parity import config as config_lib
-from parity import modelfile
-from parity.config import Config
-from parity.train import TrainResult
+from parity.core import config as config_lib
+from parity.core.config import Config
+from parity.nets import modelfile
+from parity.training.train import TrainResult
 
 
 def file_stem(config: Config) -> str:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from parity import config as config_lib
-from parity import presets
-from parity.config import Config
+from parity.core import config as config_lib
+from parity.core.config import Config
+from parity.training import presets
 
 PICK = "preset_choice"  # the picker's session key (not a Config field, not in the URL)
 APPLY = "preset_apply"

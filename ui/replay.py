@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from parity import replay
-from parity.models import ParityModel
+from parity.nets.models import ParityModel
+from parity.training import replay
 
 from . import session, training
 

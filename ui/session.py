@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from parity import config as config_lib
-from parity import data, modelfile
-from parity.config import Config
-from parity.models import ParityModel
-from parity.train import TrainResult
+from parity.core import config as config_lib
+from parity.core import data
+from parity.core.config import Config
+from parity.nets import modelfile
+from parity.nets.models import ParityModel
+from parity.training.train import TrainResult
 
 from . import sidebar, training
 from .messages import plain

@@ -1,7 +1,7 @@
 """Share a set of runs as a link, and open such a link into this visitor's history.
 
 The link is the page's address with the sidebar's settings (the current run) and one more
-query parameter, `runs` (parity.run_links): opening it trains the runs not in the server's
+query parameter, `runs` (ui.run_links): opening it trains the runs not in the server's
 cache (in the work pool, with progress), adds them to the history and overlays them. The
 parameter is removed from the address once read; a run over the app's limits is refused with
 a warning and the others are opened.
@@ -13,8 +13,8 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
-from parity.config import Config
-from parity.run_links import (
+from parity.core.config import Config
+from ui.run_links import (
     MAX_LINK_RUNS,
     PARAM,
     LinkError,

@@ -1,4 +1,4 @@
-"""The shared sidebar: one widget per Config field, derived from parity.config.fields().
+"""The shared sidebar: one widget per Config field, derived from parity.core.config.fields().
 
 Each widget has key=<field name> and bind="query-params", so the URL carries every
 non-default choice and a copied link reopens the same setup (and, via the cache, the same
@@ -13,9 +13,9 @@ import re
 
 import streamlit as st
 
-from parity import config as config_lib
-from parity import limits
-from parity.config import Config
+from parity.core import config as config_lib
+from parity.core.config import Config
+from parity.training import costs
 
 from . import presets
 from .messages import plain
@@ -191,7 +191,7 @@ def current_config() -> tuple[Config | None, str | None]:
 
     A valid Config is also refused when the app's server could not train it with margin:
     a field above the app's range, or an estimated peak memory or time over the app's budget
-    (parity.limits).
+    (parity.training.costs).
     """
     values = {f.name: st.session_state.get(f.name, f.default) for f in config_lib.fields()}
     try:
@@ -216,13 +216,13 @@ def budget_message(config: Config) -> str | None:
             f"{_label(name)} is {value:,}, above this app's limit of {limit:,}. Lower it, "
             f"or train this setup with the command line: `{cli_command(config)}`."
         )
-    refusal = limits.app_refusal(config)
+    refusal = costs.app_refusal(config)
     if refusal is None:
         return None
     if refusal.what == "memory":
         need = (
-            f"about {refusal.needed / limits.MB:,.0f} MB of memory to train (a pessimistic "
-            f"estimate), more than the {refusal.allowed / limits.MB:,.0f} MB"
+            f"about {refusal.needed / costs.MB:,.0f} MB of memory to train (a pessimistic "
+            f"estimate), more than the {refusal.allowed / costs.MB:,.0f} MB"
         )
     else:
         need = (

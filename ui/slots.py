@@ -1,4 +1,5 @@
-"""The app's side of parity.workpool: one pool per server, bounded result caches, and waits.
+"""The app's side of parity.execution.workpool: one pool per server, bounded result caches, and
+waits.
 
 A result is looked up in a bounded cache (by count and by bytes). On a miss the work goes to
 the server's pool of worker processes, never onto the script thread; visitors asking for the
@@ -18,8 +19,8 @@ from typing import Any, Protocol
 
 import streamlit as st
 
-from parity.boundedcache import BoundedCache
-from parity.workpool import Job, WorkPool
+from parity.execution.workpool import Job, WorkPool
+from ui.boundedcache import BoundedCache
 
 POLL_SECONDS = 0.25  # a waiting script thread looks at its job this often
 HEARTBEAT_SECONDS = 1.0  # and makes an st.* call at least this often, even with nothing new

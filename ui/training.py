@@ -1,7 +1,7 @@
 """Training in the server's work pool, with a live view: a configuration trains once, for all.
 
 A cached configuration comes back at once. A new one is trained by a worker process
-(ui.slots, parity.workpool), never on the script thread: the page shows its place in the
+(ui.slots, parity.execution.workpool), never on the script thread: the page shows its place in the
 queue, then a progress bar and live curves streamed from the worker, removed at the end.
 Visitors asking for the same configuration share one run; leaving it cancels it.
 """
@@ -13,10 +13,10 @@ import time
 import pandas as pd
 import streamlit as st
 
-from parity import charts
-from parity.config import Config
-from parity.train import CHECK_FACTOR, HISTORY_COLUMNS, Progress, TrainResult, train
-from parity.workpool import Job
+from parity.charts import common as charts
+from parity.core.config import Config
+from parity.execution.workpool import Job
+from parity.training.train import CHECK_FACTOR, HISTORY_COLUMNS, Progress, TrainResult, train
 
 from . import history, slots
 

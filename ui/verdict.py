@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from parity import families
-from parity import verdict as v
+from parity.evaluation import families
+from parity.evaluation import verdict as v
 
 from . import session
 

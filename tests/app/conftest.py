@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import streamlit as st
 
-from parity.workpool import WorkPool
+from parity.execution.workpool import WorkPool
 
 
 @pytest.fixture(autouse=True)
@@ -22,7 +22,8 @@ def clear_caches():
 def work_pool():
     """The app's pool, with threads in place of processes: AppTest runs the app in this
     process, and a job run on a thread sees the tests' monkeypatches (a worker process would
-    not). Queueing, sharing and cancelling are the same code; tests/test_workpool.py and the
+    not). Queueing, sharing and cancelling are the same code; tests/execution/test_workpool.py and
+    the
     browser tests run the processes."""
     import ui.slots
 

@@ -9,10 +9,11 @@ import pytest
 from markdown_it import MarkdownIt
 
 import ui.experiments
-from parity import experiment_charts, experiment_text
-from parity import experiment_choices as xc
-from parity.experiment_jobs import cache_key, experiment_job
-from parity.experiment_runs import TIMING_FIELDS
+from parity.charts import experiments
+from parity.experiments import summaries
+from parity.experiments.jobs import cache_key, experiment_job
+from parity.experiments.runs import TIMING_FIELDS
+from ui import experiment_choices as xc
 
 from .helpers import charts, no_crash, page_app
 
@@ -57,7 +58,7 @@ def shown_rows(at) -> list[dict]:
 def same_runs(shown: list[dict], rows: list[dict]) -> None:
     """The page's table lists these runs with these outcomes (timings aside)."""
     titles = {f: t for f, t in ui.experiments.SHOWN_COLUMNS.items() if f not in TIMING_FIELDS}
-    table = experiment_charts.runs_frame(rows)[list(titles)].to_dict("records")
+    table = experiments.runs_frame(rows)[list(titles)].to_dict("records")
     assert [{f: r[t] for f, t in titles.items()} for r in shown] == table
 
 
@@ -69,7 +70,7 @@ def test_a_sweep_link_draws_its_heat_map_from_the_runs(job_calls):
     assert spec["title"].startswith("Success rate")
     (cells,) = spec["frames"].values()
     want = expected(TINY_SWEEP_STEPS)
-    direct = experiment_charts.sweep_cells(want["rows"])
+    direct = experiments.sweep_cells(want["rows"])
     assert cells[["hidden_size", "max_len", "success_rate", "label"]].to_dict("records") == (
         direct[["hidden_size", "max_len", "success_rate", "label"]].to_dict("records")
     )
@@ -99,16 +100,16 @@ def test_rfr_shows_curves_finals_and_only_what_it_measured():
     assert set(curve_frame["condition"]) == set(xc.ex.RFR_CONDITIONS)
     want = expected(query)
     (points,) = [f for f in finals["frames"].values() if "measure" in f]
-    assert list(dict.fromkeys(points["condition"])) == list(experiment_text.SHORT_NAMES.values())
+    assert list(dict.fromkeys(points["condition"])) == list(summaries.SHORT_NAMES.values())
     by_label = points.set_index(["condition", "measure"])["accuracy"]
     fixed = next(r for r in want["rows"] if r["condition"] == "fixed_50")
     assert by_label[("length 50", "its own test set")] == fixed["test_accuracy"]
-    paragraphs = experiment_text.rfr_explanation(want["rows"])
+    paragraphs = summaries.rfr_explanation(want["rows"])
     shown = [m.value for m in at.markdown]
     for paragraph in paragraphs:
         assert paragraph in shown
     assert paragraphs[0].startswith("**This run did not show the contrast**")  # 20 steps
-    assert experiment_text.WHY not in shown
+    assert summaries.WHY not in shown
     same_runs(shown_rows(at), want["rows"])
 
 
@@ -237,7 +238,7 @@ def test_hostile_link_values_are_quoted_short_and_inert(query, job_calls, monkey
 
 
 def test_the_wait_says_runs_done_where_training_is_and_the_last_run():
-    from parity.experiment_jobs import ExperimentProgress
+    from parity.experiments.jobs import ExperimentProgress
 
     rows = expected(TINY_SWEEP_STEPS)["rows"]
     fraction, text = ui.experiments.progress(0, 8, None, [])

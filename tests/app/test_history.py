@@ -10,11 +10,10 @@ from streamlit.testing.v1 import AppTest
 
 import ui.history
 import ui.slots
-from parity import run_deltas
-from parity.config import Config
-from parity.run_links import PARAM
-from parity.train import train
-from ui import history
+from parity.core.config import Config
+from parity.training.train import train
+from ui import history, run_deltas
+from ui.run_links import PARAM
 
 from .helpers import ROOT, TIMEOUT, charts, metrics, no_crash, page_app
 

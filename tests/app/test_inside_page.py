@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from parity import cells
-from parity.config import Config
+from parity.core.config import Config
+from parity.nets import cells
 from ui import inside, replay, session
 
 from .helpers import charts, metrics, no_crash, page_app

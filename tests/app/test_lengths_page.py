@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 import ui.cached
-from parity import evaluate, families
-from parity.charts import first_length_below
-from parity.config import Config
-from parity.train import train
+from parity.charts.common import first_length_below
+from parity.core.config import Config
+from parity.evaluation import evaluate, families
+from parity.training.train import train
 
 from .helpers import charts, metrics, no_crash, page_app
 
@@ -17,7 +17,7 @@ HALF = {"density": "half", "seed": "0", "steps": "400", "stop": "solved"}  # fai
 
 @pytest.fixture
 def length_calls(monkeypatch):
-    """Counts the lengths the page asks parity.evaluate to measure."""
+    """Counts the lengths the page asks parity.evaluation.evaluate to measure."""
     calls = []
     real = evaluate.accuracy_by_length
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import torch
 from streamlit.testing.v1 import AppTest
 
-from parity import statemap
-from parity.config import Config
-from parity.train import train
+from parity.analysis import statemap
+from parity.core.config import Config
+from parity.training.train import train
 from ui import replay, session
 
 from .helpers import charts, no_crash, page_app

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from handbuilt import lstm_flipper  # tests/ is on sys.path (pytest's rootdir-based import)
-
-from parity.automaton import extract
+from parity.analysis.automaton import extract
+from tests.handbuilt import lstm_flipper  # tests/ is on sys.path (pytest's rootdir-based import)
 from ui import machine
 
 

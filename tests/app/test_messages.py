@@ -8,7 +8,7 @@ import re
 import pytest
 from markdown_it import MarkdownIt
 
-from parity.bounded_text import PREVIEW_CHARS
+from parity.core.bounded_text import PREVIEW_CHARS
 from ui.messages import plain
 
 # CommonMark plus GitHub's tables and strikethrough; Streamlit renders GitHub-flavoured Markdown.

@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 import torch
 
-from parity import commands, modelfile
-from parity.config import APP_MAX_HIDDEN, Config
-from parity.train import train
+from parity.cli import commands
+from parity.core.config import APP_MAX_HIDDEN, Config
+from parity.nets import modelfile
+from parity.training.train import train
 from ui import model_files
 from ui.messages import plain
 

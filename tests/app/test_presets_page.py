@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from parity import config as config_lib
-from parity import diagnosis, presets
-from parity.config import Config
-from parity.diagnosis import diagnose
-from parity.train import train
+from parity.core import config as config_lib
+from parity.core.config import Config
+from parity.training import diagnosis, presets
+from parity.training.diagnosis import diagnose
+from parity.training.train import train
 from ui import presets as ui_presets
 from ui import sidebar
 
@@ -19,7 +19,7 @@ from .test_sidebar import sidebar_widgets
 FAILING = {
     "lr": "1",
     "steps": "300",
-}  # at chance (tests/test_diagnosis.py); the URL writes 1.0 as 1
+}  # at chance (tests/training/test_diagnosis.py); the URL writes 1.0 as 1
 
 
 def apply_preset(at, name: str):

@@ -6,9 +6,9 @@ import dataclasses
 
 import pytest
 
-from parity import config as config_lib
-from parity import limits
-from parity.config import Config
+from parity.core import config as config_lib
+from parity.core.config import Config
+from parity.training import costs
 from ui import presets, sidebar
 
 from .helpers import charts, entry_app, metrics, no_crash, page_app
@@ -203,7 +203,7 @@ def test_the_issue_link_is_refused_with_warnings_not_trained_at_7_gb(train_calls
     trained = train_calls[0]
     assert (trained.hidden_size, trained.batch_size) == (Config().hidden_size, Config().batch_size)
     assert (trained.max_len, trained.steps) == (100, 1)
-    assert limits.estimate(trained).bytes <= limits.APP_BYTES
+    assert costs.estimate(trained).bytes <= costs.APP_BYTES
 
 
 OVER_BUDGET = dict(hidden_size="64", batch_size="1024", min_len="200", max_len="200")
@@ -217,9 +217,9 @@ def test_a_combination_over_the_memory_budget_is_refused_with_what_to_lower(trai
         no_crash(at)
         assert len(at.error) == 1, page
         message = at.error[0].value
-        needed = limits.estimate(config).bytes / limits.MB
+        needed = costs.estimate(config).bytes / costs.MB
         assert f"about {needed:,.0f} MB of memory" in message
-        assert f"{limits.APP_BYTES / limits.MB:,.0f} MB" in message
+        assert f"{costs.APP_BYTES / costs.MB:,.0f} MB" in message
         for label in ("Batch size", "Longest training string", "Hidden size"):
             assert label in message
         assert "python -m parity train --hidden-size 64 --batch-size 1024" in message

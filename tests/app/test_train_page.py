@@ -11,10 +11,10 @@ import pytest
 
 import ui.slots
 import ui.training
-from parity.config import Config
-from parity.train import train
-from parity.verdict import judge
-from parity.workpool import WorkPool
+from parity.core.config import Config
+from parity.evaluation.verdict import judge
+from parity.execution.workpool import WorkPool
+from parity.training.train import train
 
 from .helpers import charts, entry_app, metrics, no_crash, page_app
 

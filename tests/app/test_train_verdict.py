@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from parity.config import Config
-from parity.train import train
+from parity.core.config import Config
+from parity.training.train import train
 from ui import session
 from ui.verdict import evidence_table
 

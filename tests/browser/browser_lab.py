@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from parity.config import coerce, fields
+from parity.core.config import coerce, fields
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"

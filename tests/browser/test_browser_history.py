@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from parity.run_links import PARAM
+from ui.run_links import PARAM
 
 from .browser_lab import READ_WIDGET_JS
 

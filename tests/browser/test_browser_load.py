@@ -1,6 +1,7 @@
 """Browser: many visitors at once, and waits that end when a visitor leaves.
 
-The app trains in a pool of worker processes (parity/workpool.py). These tests reproduce the
+The app trains in a pool of worker processes (parity/execution/workpool.py). These tests reproduce
+the
 hangs of issue 9 (a visitor who left a shared training blocked everyone after; a closed tab
 kept a core busy for minutes) and drive six new configurations at once while a seventh visitor
 and the health check must still be answered quickly.
@@ -15,8 +16,8 @@ import urllib.request
 
 import pytest
 
-from parity.config import Config
-from parity.train import train
+from parity.core.config import Config
+from parity.training.train import train
 from ui.training import metric_values
 
 from .browser_lab import IDLE, RENDERED_JS
@@ -99,7 +100,7 @@ def until_trained(lab) -> dict[str, str]:
 
 
 def expected(config: Config) -> dict[str, str]:
-    """What the Train page must show for `config`: parity.train.train run here."""
+    """What the Train page must show for `config`: parity.training.train.train run here."""
     values = metric_values(train(config))
     return {name: values[name] for name in SHOWN}
 

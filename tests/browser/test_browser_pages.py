@@ -8,13 +8,13 @@ import re
 import pandas as pd
 import pytest
 
-from parity import data
-from parity.cells import QUANTITIES
-from parity.config import Config
-from parity.evaluate import accuracy
-from parity.modelfile import load, save
-from parity.models import build
-from parity.train import TEST_SIZE
+from parity.core import data
+from parity.core.config import Config
+from parity.evaluation.evaluate import accuracy
+from parity.nets.cells import QUANTITIES
+from parity.nets.modelfile import load, save
+from parity.nets.models import build
+from parity.training.train import TEST_SIZE
 
 pytestmark = pytest.mark.browser
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from parity import presets
-from parity.config import Config, coerce, fields
+from parity.core.config import Config, coerce, fields
+from parity.training import presets
 
 pytestmark = pytest.mark.browser
 

@@ -6,8 +6,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from parity.config import Config, fields
-from parity.train import train
+from parity.core.config import Config, fields
+from parity.training.train import train
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,228 @@
+"""`python -m parity experiment rfr|compare|sweep ...`: flags, progress, table or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import signal
+import sys
+
+from ..core.config import ARCHS, IMPLS, TARGETS
+from ..execution.executors import EXECUTORS, MAX_WORKERS
+from ..experiments import definitions as ex
+
+
+def _typed(convert, kind: str):
+    """An argparse type from a converter that raises ValueError."""
+
+    def parse(text: str):
+        try:
+            return convert(text)
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
+
+    parse.__name__ = kind
+    return parse
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"expected an integer, got {text!r}") from None
+
+
+def _ints(text: str) -> tuple[int, ...]:
+    return tuple(_int(part) for part in text.split(",") if part.strip())
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def _common_flags(p: argparse.ArgumentParser, steps: int) -> None:
+    p.add_argument(
+        "--seeds",
+        type=_typed(ex.seeds_from_text, "seeds"),
+        default=tuple(range(ex.DEFAULT_SEEDS)),
+        metavar="SEEDS",
+        help=f"a count (3: seeds 0..2), a range (100..119) or a list (1,5,9) "
+        f"[default {ex.DEFAULT_SEEDS}]",
+    )
+    p.add_argument(
+        "--steps",
+        type=_typed(_int, "int"),
+        default=steps,
+        help=f"step budget of every run [default {steps}]",
+    )
+    p.add_argument(
+        "--workers",
+        type=_typed(_int, "int"),
+        default=None,
+        help=f"worker processes for --executor local, 1..{MAX_WORKERS} [default: one per core]",
+    )
+    p.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        default="local",
+        help="local: worker processes on this machine; serial: one run after another in "
+        "this process; ray: Ray tasks on a cluster (pip install -r requirements-ray.txt) "
+        "[default local]",
+    )
+    p.add_argument(
+        "--address",
+        default=None,
+        metavar="ADDRESS",
+        help="with --executor ray: the cluster's HOST:PORT, or auto (a cluster started on this "
+        "machine with `ray start`) [default: start Ray here for this experiment]",
+    )
+    p.add_argument(
+        "--batch",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="train the seeds of one configuration as one stacked computation (each "
+        "model keeps its own seed, data and stopping) [default: on for rfr and sweep; off "
+        "for compare, which times the implementations]",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object {experiment, rows, summary} instead of tables",
+    )
+
+
+def _target_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--target", choices=TARGETS, default="every", help="training target [default every]"
+    )
+
+
+def add_experiment_parser(commands) -> None:
+    """The `experiment` subcommand and its three experiments."""
+    parent = commands.add_parser(
+        "experiment",
+        help="run many seeded training runs and summarise them",
+        description="Run an experiment: independent training runs spread over worker "
+        "processes. Progress goes to stderr as runs finish; tables or JSON to stdout.",
+        allow_abbrev=False,
+    )
+    names = parent.add_subparsers(dest="experiment", metavar="EXPERIMENT", required=True)
+    conditions = "; ".join(f"{name}: {text}" for name, text in ex.RFR_CONDITIONS.items())
+    p = names.add_parser(
+        "rfr",
+        help="the Requests-for-Research warm-up: fixed length 50 against lengths 1..50",
+        description=f"Conditions, each with a test set drawn like its training set: "
+        f"{conditions}. Adam lr {ex.RFR_LR}; each run stops at its first perfect test score "
+        f"or after {ex.RFR_STEPS:,} steps (one epoch of {ex.RFR_SIZE:,} strings).",
+        allow_abbrev=False,
+    )
+    _common_flags(p, ex.RFR_STEPS)
+    p = names.add_parser(
+        "compare", help="architectures x implementations over seeds", allow_abbrev=False
+    )
+    _common_flags(p, ex.COMPARE_STEPS)
+    p.add_argument(
+        "--archs",
+        type=_words,
+        default=("rnn", "gru", "lstm"),
+        metavar="A,B",
+        help=f"comma-separated, from {', '.join(ARCHS)} [default rnn,gru,lstm]",
+    )
+    p.add_argument(
+        "--impls",
+        type=_words,
+        default=IMPLS,
+        metavar="A,B",
+        help=f"comma-separated, from {', '.join(IMPLS)} [default {','.join(IMPLS)}]",
+    )
+    _target_flag(p)
+    p = names.add_parser(
+        "sweep", help="hidden size x longest training string (a heat map)", allow_abbrev=False
+    )
+    _common_flags(p, ex.SWEEP_STEPS)
+    default_sizes = ",".join(map(str, ex.SWEEP_HIDDEN_SIZES))
+    default_lens = ",".join(map(str, ex.SWEEP_MAX_LENS))
+    p.add_argument(
+        "--hidden-sizes",
+        type=_typed(_ints, "ints"),
+        default=ex.SWEEP_HIDDEN_SIZES,
+        metavar="N,N",
+        help=f"[default {default_sizes}]",
+    )
+    p.add_argument(
+        "--max-lens",
+        type=_typed(_ints, "ints"),
+        default=ex.SWEEP_MAX_LENS,
+        metavar="N,N",
+        help=f"longest training strings, comma-separated [default {default_lens}]",
+    )
+    p.add_argument("--arch", choices=ARCHS, default="lstm", help="architecture [default lstm]")
+    _target_flag(p)
+
+
+def build_experiment(args) -> ex.Experiment:
+    """The experiment the flags describe; ValueError names what is wrong with the grid."""
+    common = {"seeds": args.seeds, "steps": args.steps}
+    if args.experiment == "rfr":
+        return ex.rfr(**common)
+    if args.experiment == "compare":
+        return ex.compare(archs=args.archs, impls=args.impls, target=args.target, **common)
+    return ex.sweep(
+        hidden_sizes=args.hidden_sizes,
+        max_lens=args.max_lens,
+        arch=args.arch,
+        target=args.target,
+        **common,
+    )
+
+
+def progress_line(done: int, total: int, row: dict) -> str:
+    """One stderr line per finished run."""
+    head = f"[{done}/{total}] {row['condition']} seed {row['seed']}: "
+    if row["error"] is not None:
+        return head + f"failed: {row['error']}"
+    solved = f"solved at step {row['solved_at_step']}" if row["solved"] else "not solved"
+    return head + (
+        f"{row['status']} after {row['steps']} steps, {solved}, "
+        f"test {100 * row['test_accuracy']:.1f}%, {row['train_seconds']:.2f} s"
+    )
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM (kill PID) stops the workers as ^C does, instead of leaving them running."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def run_experiment(args) -> int:
+    """Build (validating before torch loads), execute with progress, print; 1 if a run failed."""
+    from ..execution.executors import make_executor
+    from ..experiments.runs import execute
+    from ..experiments.tables import render
+
+    if args.address is not None and args.executor != "ray":
+        raise ValueError(f"--address needs --executor ray (got --executor {args.executor})")
+    experiment = build_experiment(args)
+    executor = make_executor(args.executor, args.workers, args.address)
+
+    def report(done: int, total: int, row: dict) -> None:
+        print(progress_line(done, total, row), file=sys.stderr, flush=True)
+
+    # stdout holds the result alone: what an executor's library prints meanwhile (Ray's notes
+    # on dead workers) goes to stderr
+    with _terminate_as_interrupt(), contextlib.redirect_stdout(sys.stderr):
+        result = execute(experiment, executor, on_row=report, batch=args.batch)
+    print(json.dumps(result) if args.json else render(experiment, result))
+    failed = sum(row["error"] is not None for row in result["rows"])
+    if failed:
+        print(f"error: {failed} of {len(result['rows'])} runs failed", file=sys.stderr)
+    return 1 if failed else 0

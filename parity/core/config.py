@@ -1,0 +1,287 @@
+"""The one training configuration: every choice, its range, its help text.
+
+CLI flags, sidebar widgets, URL parameters, cache keys and model-file metadata are all
+derived from the fields below, so adding a choice is one edit here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+ARCHS = ("lstm", "gru", "rnn")
+IMPLS = ("torch", "scratch")
+TARGETS = ("every", "final")
+STOPS = ("generalized", "solved", "budget")
+DENSITIES = ("half", "varied")
+
+MAX_TRAIN_LEN = 1000
+MAX_TEST_LEN = 10_000
+MAX_TRAIN_SIZE = 100_000
+CHECK_FACTOR = 10  # the stop rule's and the verdict's check: this many times the test maximum
+CHECK_SIZE = 1000  # random strings in that check (100 let a 1% error rate pass 1 time in 3)
+MAX_TRAIN_BITS = 10_000_000  # train_size x max_len: a fixed training set stays under ~40 MB
+# The app's tighter bounds (field metadata app_hi); the CLI keeps the engine's ranges.
+APP_MAX_HIDDEN = 64
+APP_MAX_TRAIN_LEN = 200
+
+
+def _spec(default, label, help, *, choices=None, lo=None, hi=None, log=False, app_hi=None):
+    """A dataclass field carrying what the CLI and the app need to offer it.
+
+    lo..hi is the engine's range (the CLI's); app_hi, if given, is the app's tighter upper
+    bound: what a shared 2-CPU, 2.7 GB server runs with margin (parity/training/costs.py, measured
+    in bench/LIMITS.md).
+    """
+    meta = {"label": label, "help": help, "choices": choices, "lo": lo, "hi": hi, "log": log}
+    return field(default=default, metadata={**meta, "app_hi": app_hi})
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every training choice. Frozen, validated, hashable by value."""
+
+    arch: str = _spec(
+        "lstm", "Architecture", "Recurrent cell: lstm, gru or rnn (Elman, tanh).", choices=ARCHS
+    )
+    impl: str = _spec(
+        "torch",
+        "Implementation",
+        "torch: the fused built-in module; scratch: an explicit per-step cell "
+        "written with tensor ops (same weights, same results).",
+        choices=IMPLS,
+    )
+    hidden_size: int = _spec(
+        8, "Hidden size", "Units in the recurrent state.", lo=1, hi=256, app_hi=APP_MAX_HIDDEN
+    )
+    lr: float = _spec(0.05, "Learning rate", "Adam step size.", lo=1e-5, hi=1.0, log=True)
+    batch_size: int = _spec(
+        32, "Batch size", "Sequences per training step.", lo=1, hi=4096, app_hi=1024
+    )
+    steps: int = _spec(
+        2000,
+        "Training steps",
+        "Step budget: training never runs longer.",
+        lo=1,
+        hi=100_000,
+        app_hi=20_000,
+    )
+    min_len: int = _spec(
+        1,
+        "Shortest training string",
+        "Training lengths are drawn uniformly from min..max.",
+        lo=1,
+        hi=MAX_TRAIN_LEN,
+        app_hi=APP_MAX_TRAIN_LEN,
+    )
+    max_len: int = _spec(
+        20,
+        "Longest training string",
+        "Training lengths are drawn uniformly from min..max.",
+        lo=1,
+        hi=MAX_TRAIN_LEN,
+        app_hi=APP_MAX_TRAIN_LEN,
+    )
+    train_size: int = _spec(
+        0,
+        "Training set size",
+        "0: fresh random strings every step; N: a fixed set of N strings, "
+        "reshuffled every epoch (the Requests-for-Research setup is 100,000).",
+        lo=0,
+        hi=MAX_TRAIN_SIZE,
+    )
+    density: str = _spec(
+        "varied",
+        "Bit density",
+        "half: every training bit is 1 with probability 0.5; varied: each training string "
+        "draws its own probability of a 1, uniformly from 0 to 1, so long runs of 0s or 1s "
+        "and sparse strings are common (test strings stay half).",
+        choices=DENSITIES,
+    )
+    test_min_len: int = _spec(
+        50,
+        "Shortest test string",
+        "The held-out test set's lengths (longer than training: this measures generalization).",
+        lo=1,
+        hi=MAX_TEST_LEN,
+    )
+    test_max_len: int = _spec(
+        100, "Longest test string", "The held-out test set's lengths.", lo=1, hi=MAX_TEST_LEN
+    )
+    target: str = _spec(
+        "every",
+        "Training target",
+        "final: loss on the answer at the end only (the Requests-for-Research "
+        "task); every: loss on the running parity of every prefix.",
+        choices=TARGETS,
+    )
+    clip: float = _spec(
+        1.0,
+        "Gradient clipping",
+        "Largest gradient norm per step; 0 turns clipping off.",
+        lo=0.0,
+        hi=100.0,
+    )
+    seed: int = _spec(
+        0,
+        "Seed",
+        "Seeds the initial weights, the training data and the test "
+        "set: the same seed gives the same run.",
+        lo=0,
+        hi=2**31 - 1,
+    )
+    stop: str = _spec(
+        "generalized",
+        "When to stop",
+        "generalized: once the test set is classified perfectly and, "
+        f"{CHECK_FACTOR}x the test maximum long, so are {CHECK_SIZE:,} random strings and "
+        "every stress family (a 1 then zeros, long runs, sparse, periodic...); solved: at "
+        "the first perfect test score; budget: run every step.",
+        choices=STOPS,
+    )
+    restart_after: int = _spec(
+        500,
+        "Restart after",
+        "With stop=generalized: when the stress check still fails this many steps after "
+        "the test set was first solved, start again from fresh weights (seeded by the seed "
+        "and the attempt); 0: never restart.",
+        lo=0,
+        hi=100_000,
+    )
+    eval_every: int = _spec(
+        10, "Evaluate every", "Steps between evaluations of the test set.", lo=1, hi=10_000
+    )
+
+    def __post_init__(self):
+        for f in dataclasses.fields(self):
+            _check_field(f, getattr(self, f.name))
+            if type(f.default) is float:  # 1 and 1.0 are one config: one JSON, one cache key
+                object.__setattr__(self, f.name, float(getattr(self, f.name)))
+        for lo, hi in (("min_len", "max_len"), ("test_min_len", "test_max_len")):
+            if getattr(self, lo) > getattr(self, hi):
+                raise ValueError(
+                    f"{lo} must be <= {hi} (got {getattr(self, lo)} > {getattr(self, hi)})"
+                )
+        if self.train_size * self.max_len > MAX_TRAIN_BITS:
+            raise ValueError(
+                f"train_size x max_len must be at most {MAX_TRAIN_BITS:,} bits (got "
+                f"{self.train_size} x {self.max_len}); use fewer or shorter strings"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain field values, in declaration order."""
+        return dataclasses.asdict(self)
+
+    def to_json(self) -> str:
+        """Compact, key-sorted JSON: stable enough to be a file's metadata or a cache key."""
+        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+
+    def replace(self, **changes) -> Config:
+        """A validated copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any], *, strict: bool = True) -> Config:
+        """Build from (possibly string) values; unknown keys raise unless strict=False."""
+        names = {f.name: f for f in dataclasses.fields(cls)}
+        unknown = set(values) - set(names)
+        if unknown and strict:
+            shown = sorted(str(k)[:40] for k in unknown)[:5]  # keys of any type, bounded
+            raise ValueError(f"unknown config field(s): {', '.join(shown)}")
+        return cls(**{k: coerce(names[k], v) for k, v in values.items() if k in names})
+
+    @classmethod
+    def from_json(cls, text: str) -> Config:
+        """Inverse of to_json; raises ValueError on anything that is not a valid config."""
+        try:
+            values = json.loads(text)
+        except (json.JSONDecodeError, TypeError, RecursionError) as err:
+            raise ValueError(f"config is not valid JSON: {err}") from None
+        if not isinstance(values, dict):
+            raise ValueError("config JSON must be an object")
+        return cls.from_dict(values)
+
+
+def check_lengths(lengths) -> list[int]:
+    """Validate a list of lengths (1..10,000 each); returns them as ints."""
+    lengths = [int(n) for n in lengths]
+    if not lengths:
+        raise ValueError("give at least one length")
+    bad = [n for n in lengths if not 1 <= n <= MAX_TEST_LEN]
+    if bad:
+        raise ValueError(f"lengths must be in 1..{MAX_TEST_LEN} (got {bad[0]})")
+    return lengths
+
+
+def fields() -> tuple[dataclasses.Field, ...]:
+    """The config's fields, each with metadata: label, help, choices, lo, hi, log."""
+    return dataclasses.fields(Config)
+
+
+def field_range(f: dataclasses.Field, app: bool = False) -> str:
+    """Human description of the values a field allows, e.g. '1..256' or 'lstm, gru, rnn'.
+
+    With app=True the range is the app's (app_hi where the field has one).
+    """
+    m = f.metadata
+    return ", ".join(m["choices"]) if m["choices"] else "{}..{}".format(*app_range(f, app))
+
+
+def app_range(f: dataclasses.Field, app: bool = True) -> tuple:
+    """(lo, hi) of a numeric field: the app's range, or the engine's with app=False."""
+    m = f.metadata
+    hi = m["app_hi"] if app and m.get("app_hi") is not None else m["hi"]
+    return m["lo"], hi
+
+
+def over_app_range(config: Config) -> list[tuple[str, Any, Any]]:
+    """(field, value, app's upper bound) for every field above the app's range."""
+    out = []
+    for f in fields():
+        limit = f.metadata.get("app_hi")
+        if limit is not None and getattr(config, f.name) > limit:
+            out.append((f.name, getattr(config, f.name), limit))
+    return out
+
+
+def coerce(f: dataclasses.Field, value: Any) -> Any:
+    """Turn a value (maybe a string from a flag or URL) into the field's type, or ValueError."""
+    kind = type(f.default)
+    if isinstance(value, kind) and not isinstance(value, bool):
+        return value
+    try:
+        if kind is int:
+            if isinstance(value, float) and value.is_integer():
+                return int(value)
+            if isinstance(value, str):
+                return int(value.strip())
+            raise TypeError
+        if kind is float:
+            if isinstance(value, bool):
+                raise TypeError
+            return float(value)
+        raise TypeError
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(
+            f"{f.name} must be {kind.__name__} in {field_range(f)} (got {value!r})"
+        ) from None
+
+
+def _check_field(f: dataclasses.Field, value: Any) -> None:
+    m, kind = f.metadata, type(f.default)
+    ok_type = isinstance(value, kind) and not isinstance(value, bool)
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        ok_type = True
+    if not ok_type:
+        raise ValueError(f"{f.name} must be {kind.__name__} in {field_range(f)} (got {value!r})")
+    if m["choices"]:
+        if value not in m["choices"]:
+            raise ValueError(f"{f.name} must be one of {field_range(f)} (got {value!r})")
+        return
+    if kind is float and not (isinstance(value, int) or math.isfinite(value)):
+        raise ValueError(f"{f.name} must be a finite number in {field_range(f)} (got {value!r})")
+    if not m["lo"] <= value <= m["hi"]:
+        raise ValueError(f"{f.name} must be in {field_range(f)} (got {value!r})")

@@ -1,0 +1,97 @@
+"""The stress check: random strings and every family at one long length, cheap enough to repeat.
+
+The fixed families (a few strings each, 44 in all) run as one batch first, so the usual
+failure (a 1 followed by zeros) costs one small forward pass; the random families follow one at
+a time. `run(model, stop_early=True)` is the stop rule's question; the full run is a verdict's
+evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from ..core.config import CHECK_FACTOR, CHECK_SIZE, MAX_TEST_LEN
+from ..core.data import CHECK_SEED_OFFSET, Batch
+from . import families
+
+__all__ = ["CHECK_FACTOR", "CHECK_SIZE", "StressSuite", "check_length", "config_suite"]
+STRESS_SIZE = 250  # strings of each other random family (sparse, dense, embedded runs)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of evidence: a check, its length, the share right, how many strings."""
+
+    check: str  # a family name from parity.evaluation.families
+    length: int
+    accuracy: float
+    strings: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a stress run found: its rows and the first string the model got wrong."""
+
+    rows: tuple[Row, ...]
+    failure: tuple[str, str] | None  # (family, '0110...') or None when every string was right
+
+    @property
+    def passed(self) -> bool:
+        return self.failure is None
+
+
+def check_length(test_max_len: int) -> int:
+    """CHECK_FACTOR x the test maximum, capped at MAX_TEST_LEN."""
+    return min(test_max_len * CHECK_FACTOR, MAX_TEST_LEN)
+
+
+class StressSuite:
+    """Every family's strings at `length`, drawn once; run against any number of models."""
+
+    def __init__(self, length: int, seed: int = 0, size: int = CHECK_SIZE, others=STRESS_SIZE):
+        self.length = length
+        fixed = [n for n in families.ALL if not families.FAMILIES[n].random]
+        parts = [families.family_batch(n, length) for n in fixed]
+        self.fixed_names = [
+            n for n, part in zip(fixed, parts, strict=True) for _ in range(len(part))
+        ]
+        self.fixed = Batch(
+            torch.cat([p.bits for p in parts]), torch.cat([p.lengths for p in parts])
+        )
+        self.random = [
+            (n, families.family_batch(n, length, size if n == "random" else others, seed))
+            for n in families.ALL
+            if families.FAMILIES[n].random
+        ]
+
+    def run(self, model, stop_early: bool = False) -> Outcome:
+        """Every family's accuracy, fixed ones first; stop_early ends at the first failure."""
+        right = families.correct(model, self.fixed)
+        rows, failure = [], None
+        for name in dict.fromkeys(self.fixed_names):
+            mask = torch.tensor([n == name for n in self.fixed_names])
+            rows.append(self._row(name, right[mask]))
+            failure = failure or self._first_wrong(name, self.fixed.bits[mask], right[mask])
+        for name, batch in self.random:
+            if stop_early and failure:
+                break
+            right = families.correct(model, batch)
+            rows.append(self._row(name, right))
+            failure = failure or self._first_wrong(name, batch.bits, right)
+        order = {n: i for i, n in enumerate(families.ALL)}
+        return Outcome(tuple(sorted(rows, key=lambda r: order[r.check])), failure)
+
+    def _row(self, name: str, right: torch.Tensor) -> Row:
+        return Row(name, self.length, right.float().mean().item(), len(right))
+
+    @staticmethod
+    def _first_wrong(name, bits, right) -> tuple[str, str] | None:
+        wrong = (~right).nonzero()
+        return (name, families.bits_text(bits[int(wrong[0])])) if len(wrong) else None
+
+
+def config_suite(config) -> StressSuite:
+    """The check a training run with `config` is held to (seeded apart from its test set)."""
+    return StressSuite(check_length(config.test_max_len), config.seed + CHECK_SEED_OFFSET)

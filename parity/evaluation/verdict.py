@@ -1,0 +1,149 @@
+"""The verdict on a trained model: what was shown about it, and what was not, in plain words.
+
+A model is called a parity machine only when it is right on the held-out test set, on random
+strings and on every stress family at CHECK_FACTOR x the test maximum (capped at 10,000),
+AND its extracted automaton is the stable two-state parity automaton. Every other outcome says
+what failed: "fails on a 1 followed by 999 zeros", "fails on random strings of length 1,000".
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+from ..analysis.automaton import extract
+from . import families
+from .stress import CHECK_FACTOR, Outcome, Row, StressSuite, config_suite
+
+# Short status words, from best to worst.
+PARITY_MACHINE = "parity machine"
+CHECKS_PASSED = "checks passed"  # right on every check, but not the parity automaton
+FAILS_FAMILY = "fails a family"
+FAILS_RANDOM = "fails random strings"
+UNSOLVED = "test set unsolved"
+DIVERGED = "diverged"
+STATUSES = (PARITY_MACHINE, CHECKS_PASSED, FAILS_FAMILY, FAILS_RANDOM, UNSOLVED, DIVERGED)
+EVIDENCE_COLUMNS = ["check", "length", "accuracy", "strings"]
+TEST_CHECK = "test set"
+TEST_STRINGS = 1000  # parity.training.train.TEST_SIZE (train imports this module, not the reverse)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a model was shown to compute. Picklable (plain values only)."""
+
+    status: str  # one of STATUSES
+    headline: str  # one plain-English sentence
+    is_parity_machine: bool
+    evidence: tuple[Row, ...]  # check (a family name or 'test set'), length, accuracy, strings
+    failure: str | None = None  # the first string it got wrong, '0110...', or None
+    failure_check: str | None = None  # which check that string came from
+    automaton: dict | None = None  # parity.analysis.automaton's to_dict(), when it was extracted
+
+    def evidence_frame(self) -> pd.DataFrame:
+        """The evidence as a tidy frame: check, length, accuracy, strings."""
+        return pd.DataFrame([asdict(r) for r in self.evidence], columns=EVIDENCE_COLUMNS)
+
+    def to_dict(self) -> dict:
+        """JSON-ready: what `train --json` prints under "verdict"."""
+        return {
+            "status": self.status,
+            "headline": self.headline,
+            "is_parity_machine": self.is_parity_machine,
+            "evidence": [asdict(r) for r in self.evidence],
+            "failure": self.failure,
+            "failure_check": self.failure_check,
+            "automaton": self.automaton,
+        }
+
+
+def describe_failure(check: str, text: str, accuracy: float, length: int) -> str:
+    """'a 1 followed by 999 zeros', or 'random strings of length 1,000 (97.3% right)'."""
+    spelled = families.spell(text)
+    if spelled is not None:
+        return spelled
+    label = "random" if check == "random" else families.FAMILIES[check].label
+    return f"{label} strings of length {length:,} ({accuracy:.1%} right)"
+
+
+def judge(
+    test_accuracy: float,
+    test_lengths: tuple[int, int],
+    outcome: Outcome | None,
+    automaton=None,
+    diverged_at: int | None = None,
+    budget: int | None = None,
+) -> Verdict:
+    """The verdict from the numbers: test accuracy, a stress outcome, an extracted automaton.
+
+    `diverged_at`: the step whose loss was not finite; `budget`: the steps run when training
+    used its whole budget (said in the headline of a model that failed).
+    """
+    test = Row(TEST_CHECK, test_lengths[1], test_accuracy, TEST_STRINGS)
+    if diverged_at is not None:
+        headline = f"diverged: the loss became NaN at step {diverged_at:,}"
+        return Verdict(DIVERGED, headline, False, (test,))
+    rows = (test, *(outcome.rows if outcome else ()))
+    ran = f"ran its whole budget ({budget:,} steps) and " if budget else ""
+    if test_accuracy < 1.0:
+        headline = (
+            f"{ran}did not solve the test set (lengths {test_lengths[0]}–{test_lengths[1]}: "
+            f"{test_accuracy:.1%} right)"
+        )
+        return Verdict(UNSOLVED, headline, False, rows)
+    if outcome is None:
+        return Verdict(UNSOLVED, "solved the test set, but was not checked further", False, rows)
+    length = outcome.rows[0].length
+    if outcome.failure is not None:
+        check, text = outcome.failure
+        row = next(r for r in outcome.rows if r.check == check)
+        status = FAILS_RANDOM if check == "random" else FAILS_FAMILY
+        headline = (
+            f"{ran}solved the test set, but fails on "
+            f"{describe_failure(check, text, row.accuracy, length)}"
+        )
+        return Verdict(status, headline, False, rows, text, check)
+    factor = (
+        f"{CHECK_FACTOR}x the test maximum"
+        if length == CHECK_FACTOR * test_lengths[1]
+        else ("the longest checked")
+    )
+    checked = (
+        f"right on the test set, on random strings and on every stress family at length "
+        f"{length:,} ({factor})"
+    )
+    if automaton is None:
+        return Verdict(CHECKS_PASSED, f"{checked}; its automaton was not checked", False, rows)
+    summary = automaton.to_dict()
+    if automaton.is_parity and automaton.stable:
+        headline = f"{checked}, and its states form the stable two-state parity automaton"
+        return Verdict(PARITY_MACHINE, headline, True, rows, automaton=summary)
+    why = (
+        "two-state parity automaton, but its states drift on long runs"
+        if automaton.is_parity
+        else f"{automaton.states}-state automaton, not the two-state parity automaton"
+    )
+    return Verdict(
+        CHECKS_PASSED, f"{checked}, but its states form a {why}", False, rows, automaton=summary
+    )
+
+
+def verdict_for(
+    model,
+    config,
+    test_accuracy: float,
+    *,
+    suite: StressSuite | None = None,
+    outcome: Outcome | None = None,
+    diverged_at: int | None = None,
+    budget: int | None = None,
+) -> Verdict:
+    """Judge a model: the full stress check (unless `outcome` already holds it for this very
+    model), then, when every check passes, its extracted automaton."""
+    lengths = (config.test_min_len, config.test_max_len)
+    if diverged_at is not None or test_accuracy < 1.0:
+        return judge(test_accuracy, lengths, None, diverged_at=diverged_at, budget=budget)
+    outcome = outcome or (suite or config_suite(config)).run(model)
+    automaton = extract(model) if outcome.passed else None
+    return judge(test_accuracy, lengths, outcome, automaton, budget=budget)

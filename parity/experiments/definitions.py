@@ -1,0 +1,234 @@
+"""Experiments: lists of independent training runs, and what to summarise over their rows.
+
+An experiment says *what* runs (each a Config, a condition label and a training method); an
+executor (parity/execution/executors.py) says *where*. Building an experiment validates the whole
+grid
+before anything trains, so a bad grid fails at once with a ValueError naming the problem.
+This module imports no torch: the CLI answers bad flags without loading it.
+
+- `rfr`: the Requests-for-Research warm-up as posed, with the two contrasts that explain it.
+- `compare`: architectures x implementations over seeds.
+- `sweep`: hidden size x longest training string, one architecture and target.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..core.config import ARCHS, IMPLS, TARGETS, Config
+
+# The Requests-for-Research sizes, as parity.core.data.RFR_SIZE and RFR_LEN (restated because data
+# imports torch; tests/experiments/test_definitions.py checks that they agree).
+RFR_SIZE = 100_000
+RFR_LEN = 50
+MAX_RUNS = 1000  # runs in one experiment; a bigger grid belongs on a cluster (issue 8)
+METHODS = ("train", "curriculum")
+
+# The rfr runs: one learning rate, budget and evaluation cadence for every condition.
+RFR_LR = 0.01
+RFR_STEPS = math.ceil(RFR_SIZE / Config().batch_size)  # one epoch: 3,125 steps of 32 strings
+RFR_EVAL_EVERY = 50
+RFR_CONDITIONS = {
+    "fixed_50": f"{RFR_SIZE:,} strings of length {RFR_LEN}, final-bit loss",
+    "uniform_1_50": f"{RFR_SIZE:,} strings of lengths 1..{RFR_LEN}, final-bit loss",
+    "fixed_50_every": f"the same length-{RFR_LEN} strings, loss on every prefix's parity",
+    "curriculum_50": f"the same length-{RFR_LEN} strings as prefixes of doubling length, "
+    "final-bit loss",
+}
+COMPARE_STEPS = 1000
+SWEEP_HIDDEN_SIZES = (2, 4, 8, 16)
+SWEEP_MAX_LENS = (5, 10, 20, 40)
+SWEEP_STEPS = 500
+DEFAULT_SEEDS = 3
+
+
+@dataclass(frozen=True)
+class Run:
+    """One independent training run: its condition, its configuration, how it trains.
+
+    method 'train' is parity.training.train.train(config); 'curriculum' is
+    parity.training.curriculum.train_curriculum(config). Every row also reports the accuracy on
+    1,000 strings of each exact length in `eval_lengths`.
+    """
+
+    condition: str
+    config: Config
+    method: str = "train"
+    eval_lengths: tuple[int, ...] = ()
+
+    def __post_init__(self):
+        if self.method not in METHODS:
+            raise ValueError(f"method must be one of {', '.join(METHODS)} (got {self.method!r})")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "condition": self.condition,
+            "method": self.method,
+            "eval_lengths": list(self.eval_lengths),
+            "config": self.config.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A named list of runs; the summary groups their rows by the `group_by` row fields."""
+
+    name: str
+    runs: tuple[Run, ...]
+    group_by: tuple[str, ...]
+    notes: dict[str, str] = field(default_factory=dict)  # condition -> what it is
+    # Train the seeds of one configuration as one stack (parity.training.batched); compare turns it
+    # off, because it times the implementations, which a stack would make one.
+    batch: bool = True
+
+    def definition(self) -> dict[str, Any]:
+        """The full definition, JSON-ready: what a result cache would be keyed by."""
+        return {
+            "experiment": self.name,
+            "batch": self.batch,
+            "runs": [run.to_dict() for run in self.runs],
+        }
+
+
+def seeds_from_text(text: str) -> tuple[int, ...]:
+    """'3' -> the first 3 seeds; '100..119' -> a range; '1,5,9' -> a list.
+
+    >>> seeds_from_text("3"), seeds_from_text("7..9"), seeds_from_text("4,1")
+    ((0, 1, 2), (7, 8, 9), (4, 1))
+    """
+    text = text.strip()
+    try:
+        if ".." in text:
+            lo, hi = (int(part) for part in text.split(".."))
+            seeds = tuple(range(lo, hi + 1))
+        elif "," in text:
+            seeds = tuple(int(part) for part in text.split(",") if part.strip())
+        else:
+            seeds = tuple(range(int(text)))
+    except ValueError:
+        raise ValueError(
+            f"seeds must be a count (3), a range (100..119) or a list (1,5,9); got {text!r}"
+        ) from None
+    return check_seeds(seeds)
+
+
+def check_seeds(seeds: Iterable[int]) -> tuple[int, ...]:
+    """Distinct seeds, each valid for Config, at least one."""
+    seeds = tuple(seeds)
+    if not seeds:
+        raise ValueError("give at least one seed")
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"seeds must be distinct (got {', '.join(map(str, seeds))})")
+    for seed in seeds:
+        Config(seed=seed)  # raises 'seed must be in 0..2147483647 (got -1)'
+    return seeds
+
+
+def _choices(kind: str, values: Iterable[str], allowed: tuple[str, ...]) -> tuple[str, ...]:
+    values = tuple(dict.fromkeys(values))  # distinct, in the order given
+    unknown = [v for v in values if v not in allowed]
+    if unknown or not values:
+        got = ", ".join(map(repr, unknown)) or "nothing"
+        raise ValueError(f"unknown {kind} {got}: choose from {', '.join(allowed)}")
+    return values
+
+
+def _distinct(kind: str, values: Iterable[int]) -> tuple[int, ...]:
+    values = tuple(dict.fromkeys(int(v) for v in values))
+    if not values:
+        raise ValueError(f"give at least one {kind}")
+    return values
+
+
+def _check_count(name: str, *axes: tuple) -> None:
+    count = 1
+    for axis in axes:
+        count *= len(axis)
+    if count > MAX_RUNS:
+        shape = " x ".join(str(len(axis)) for axis in axes)
+        raise ValueError(
+            f"experiment {name} has {count:,} runs ({shape}); at most {MAX_RUNS:,} are allowed"
+        )
+
+
+def rfr(seeds: Iterable[int] = range(DEFAULT_SEEDS), steps: int = RFR_STEPS) -> Experiment:
+    """The Requests-for-Research warm-up: fixed length 50 against lengths 1..50, and why.
+
+    Every condition trains on RFR_SIZE strings with its test set drawn like its training
+    set, and every row also reports accuracy at length RFR_LEN, the common yardstick.
+    """
+    seeds = check_seeds(seeds)
+    _check_count("rfr", tuple(RFR_CONDITIONS), seeds)
+    fixed = Config(
+        train_size=RFR_SIZE,
+        min_len=RFR_LEN,
+        max_len=RFR_LEN,
+        test_min_len=RFR_LEN,
+        test_max_len=RFR_LEN,
+        target="final",
+        lr=RFR_LR,
+        steps=steps,
+        stop="solved",
+        eval_every=RFR_EVAL_EVERY,
+    )
+    conditions = {
+        "fixed_50": (fixed, "train"),
+        "uniform_1_50": (fixed.replace(min_len=1, test_min_len=1), "train"),
+        "fixed_50_every": (fixed.replace(target="every"), "train"),
+        "curriculum_50": (fixed, "curriculum"),
+    }
+    runs = tuple(
+        Run(name, config.replace(seed=seed), method, eval_lengths=(RFR_LEN,))
+        for (name, (config, method)), seed in itertools.product(conditions.items(), seeds)
+    )
+    return Experiment("rfr", runs, ("condition",), dict(RFR_CONDITIONS))
+
+
+def compare(
+    seeds: Iterable[int] = range(DEFAULT_SEEDS),
+    archs: Iterable[str] = ("rnn", "gru", "lstm"),
+    impls: Iterable[str] = IMPLS,
+    target: str = "every",
+    steps: int = COMPARE_STEPS,
+) -> Experiment:
+    """Each architecture on each execution path, same seeds: who solves, how fast."""
+    seeds = check_seeds(seeds)
+    archs, impls = _choices("arch", archs, ARCHS), _choices("impl", impls, IMPLS)
+    target = _choices("target", [target], TARGETS)[0]
+    _check_count("compare", archs, impls, seeds)
+    base = Config(target=target, steps=steps)
+    runs = tuple(
+        Run(f"{arch}/{impl}", base.replace(arch=arch, impl=impl, seed=seed))
+        for arch, impl, seed in itertools.product(archs, impls, seeds)
+    )
+    return Experiment("compare", runs, ("arch", "impl"), batch=False)
+
+
+def sweep(
+    seeds: Iterable[int] = range(DEFAULT_SEEDS),
+    hidden_sizes: Iterable[int] = SWEEP_HIDDEN_SIZES,
+    max_lens: Iterable[int] = SWEEP_MAX_LENS,
+    arch: str = "lstm",
+    target: str = "every",
+    steps: int = SWEEP_STEPS,
+) -> Experiment:
+    """Hidden size x longest training string: success rate and steps to solve per cell."""
+    seeds = check_seeds(seeds)
+    hidden_sizes = _distinct("hidden size", hidden_sizes)
+    max_lens = _distinct("longest training string", max_lens)
+    arch = _choices("arch", [arch], ARCHS)[0]
+    target = _choices("target", [target], TARGETS)[0]
+    _check_count("sweep", hidden_sizes, max_lens, seeds)
+    base = Config(arch=arch, target=target, steps=steps)
+    runs = tuple(
+        Run(f"h{hidden}/len{max_len}", base.replace(hidden_size=hidden, max_len=max_len, seed=s))
+        for hidden, max_len, s in itertools.product(hidden_sizes, max_lens, seeds)
+    )
+    return Experiment("sweep", runs, ("hidden_size", "max_len"))
+
+
+EXPERIMENTS = {"rfr": rfr, "compare": compare, "sweep": sweep}

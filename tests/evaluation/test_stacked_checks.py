@@ -1,0 +1,70 @@
+"""The early-stopping stress check: the suite's own answer, from fewer strings when it fails."""
+
+from __future__ import annotations
+
+import torch
+
+from parity.core.config import Config
+from parity.evaluation.stacked_checks import CHUNKS, _chunks, check_many
+from parity.evaluation.stress import StressSuite, config_suite
+from parity.nets.models import build
+
+
+class Oracle:
+    """A 'model' that knows parity, except for the strings given: wrong on exactly those."""
+
+    def __init__(self, wrong: list[torch.Tensor] = ()):
+        self.wrong, self.rows_seen = list(wrong), 0
+
+    def predict(self, bits: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        self.rows_seen += len(bits)
+        answer = bits.sum(1).remainder(2).long()
+        for string in self.wrong:
+            hit = (bits[:, : len(string)] == string).all(1) & (lengths == len(string))
+            answer[hit] = 1 - answer[hit]
+        return answer
+
+
+SUITE = StressSuite(length=60, seed=5)
+
+
+def test_chunks_cover_every_row_once_small_first():
+    assert list(_chunks(1000)) == [(0, 64), (64, 320), (320, 1000)]
+    assert list(_chunks(250)) == [(0, 64), (64, 250)]
+    assert list(_chunks(40)) == [(0, 40)]
+    assert CHUNKS == (64, 256)
+
+
+def test_a_passing_model_gets_the_suites_outcome_row_for_row():
+    mine = check_many([Oracle()], [SUITE])[0]
+    assert mine == SUITE.run(Oracle(), stop_early=True) and mine.passed
+
+
+def test_a_failure_in_a_random_family_is_the_suites_first_wrong_string_found_early():
+    random = dict(SUITE.random)["random"].bits
+    wrong = [random[400], random[30]]  # the suite reports the first: row 30, in chunk one
+    early, full = Oracle(wrong), Oracle(wrong)
+    mine, theirs = check_many([early], [SUITE])[0], SUITE.run(full, stop_early=True)
+    assert not mine.passed and mine.failure == theirs.failure
+    assert mine.failure[0] == "random"
+    assert early.rows_seen == len(SUITE.fixed) + 64 < full.rows_seen
+    assert {r.check for r in mine.rows} < {r.check for r in theirs.rows}  # only finished ones
+
+
+def test_several_models_each_get_their_own_answer():
+    fixed_string = SUITE.fixed.bits[3]
+    models = [Oracle(), Oracle([fixed_string]), Oracle([dict(SUITE.random)["random"].bits[100]])]
+    other = StressSuite(length=60, seed=6)
+    outcomes = check_many(models, [SUITE, SUITE, other])
+    assert outcomes[0].passed
+    assert outcomes[1] == SUITE.run(Oracle([fixed_string]), stop_early=True)
+    assert outcomes[2].passed  # that string is not in the other suite's random family
+
+
+def test_a_trained_model_gets_the_same_outcome_as_its_suite(default_result):
+    suite = config_suite(default_result.config)
+    model = default_result.model
+    assert check_many([model], [suite])[0] == suite.run(model, stop_early=True)
+    untrained = build(Config(seed=3))
+    mine = check_many([untrained], [suite])[0]
+    assert not mine.passed and mine.failure == suite.run(untrained, stop_early=True).failure
