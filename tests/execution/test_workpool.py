@@ -199,7 +199,7 @@ def test_a_thread_pool_behaves_the_same():
 KILLED_SERVER = """
 import sys, time
 sys.path[:0] = {paths!r}
-from test_workpool import spin
+from tests.execution.test_workpool import spin
 from parity.execution.workpool import WorkPool
 
 if __name__ == "__main__":
@@ -214,8 +214,7 @@ if __name__ == "__main__":
 
 def test_workers_exit_when_the_server_is_killed(tmp_path):
     script = tmp_path / "server.py"
-    here = str(Path(__file__).parent)
-    script.write_text(KILLED_SERVER.format(paths=[here, str(Path(here).parent)]))
+    script.write_text(KILLED_SERVER.format(paths=[str(Path(__file__).parents[2])]))
     server = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
     try:
         pids = [int(pid) for pid in server.stdout.readline().split()]
