@@ -42,10 +42,12 @@ ensure_chromium() {
     fi
 }
 
-# Style first: lint and formatting drift fail the run before any test starts.
+# Style and structure first: lint, formatting drift and an import that runs up the layers
+# (the contract in pyproject.toml) fail the run before any test starts.
 check_style() {
     .venv/bin/ruff check --quiet .
     .venv/bin/ruff format --check --quiet .
+    .venv/bin/lint-imports --quiet
 }
 
 ensure_venv
