@@ -47,7 +47,7 @@ ensure_chromium() {
 check_style() {
     .venv/bin/ruff check --quiet .
     .venv/bin/ruff format --check --quiet .
-    .venv/bin/lint-imports --quiet
+    .venv/bin/lint-imports --no-logo --no-cache
 }
 
 ensure_venv
