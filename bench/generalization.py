@@ -71,20 +71,35 @@ def load_package(root: Path, alias: str):
     return package
 
 
+def layout_modules(name: str):
+    """The package's train and config modules: in subpackages (training/, core/) since the
+    layers, at the top level in older checkouts."""
+    import importlib
+
+    for train_path, config_path in (("training.train", "core.config"), ("train", "config")):
+        try:
+            return (
+                importlib.import_module(f"{name}.{train_path}"),
+                importlib.import_module(f"{name}.{config_path}"),
+            )
+        except ModuleNotFoundError:
+            continue
+    raise SystemExit(f"{name}: neither the layered nor the flat layout of parity/")
+
+
 def measure_in_process(seed: int, size: int, family_size: int, train_root: Path) -> dict:
     """measure() without the command line: the very functions the CLI calls, same arguments.
 
     One process, one torch import: what makes 200 seeds at length 10,000 fit on 2 busy cores.
     """
-    import importlib
 
     from parity.evaluation import evaluate, families
 
     name = "parity" if train_root == ROOT else "parity_trained_by"
     if name not in sys.modules:
         load_package(train_root, name)
-    trainer = importlib.import_module(f"{name}.train")
-    config = importlib.import_module(f"{name}.config").Config(seed=seed)
+    trainer, config = layout_modules(name)
+    config = config.Config(seed=seed)
     result = trainer.train(config)
     run = result.summary()
     model = result.model
