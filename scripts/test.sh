@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up (first time only), check style, and run every test, browser tests included:
+# Set up (first time only), check style, the layer contract and the docs, and run every test,
+# browser tests included:
 #   bash scripts/test.sh [pytest args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
