@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up (first time only), check style, and run every test, browser tests included:
+# Set up (first time only), check style, the layer contract and the docs, and run every test,
+# browser tests included:
 #   bash scripts/test.sh [pytest args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,12 +43,24 @@ ensure_chromium() {
     fi
 }
 
-# Style and structure first: lint, formatting drift and an import that runs up the layers
-# (the contract in pyproject.toml) fail the run before any test starts.
+# Style and structure first: lint, formatting drift, an import that runs up the layers (the
+# contract in pyproject.toml) and a broken link or page of the docs fail the run before any test.
 check_style() {
     .venv/bin/ruff check --quiet .
     .venv/bin/ruff format --check --quiet .
     .venv/bin/lint-imports --no-logo --no-cache
+    check_docs
+}
+
+# Build the docs site (mkdocs.yml, docs/) into a temporary folder: --strict turns a missing page,
+# link or anchor into a failure (not --quiet: it hides the warnings strict mode counts).
+check_docs() {
+    local site out status=0
+    site=$(mktemp -d)
+    out=$(NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --site-dir "$site" 2>&1) || status=$?
+    rm -rf "$site"
+    [ "$status" -eq 0 ] || { echo "$out" >&2; echo "mkdocs build --strict failed" >&2; }
+    return "$status"
 }
 
 ensure_venv
