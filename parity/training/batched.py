@@ -10,15 +10,16 @@ stepper; each result is a full parity.training.train.TrainResult.
 Equality, as tests/training/test_batched.py checks it:
 - A model's result does not depend on which other models share its stack: train_many([c])
   and train_many([c, d, e]) give c bitwise the same history, steps, status and weights, also
-  when the others stop earlier or restart (batched_cells explains why this holds).
+  when the others stop earlier or restart (parity.nets.stacked_cells explains why this holds).
 - Against parity.training.train.train(config) alone it agrees to float rounding, not bitwise: the
   stack pads every batch to max_len steps and a multiple of 32 rows, and sums in other
   orders (impl="torch" trains through oneDNN's fused LSTM besides). Losses agree to a
   relative 1e-5 over the first 30 steps (every arch, impl and target); later Adam amplifies
   the rounding. Measured on unseen seeds 300..319 of the defaults: the same status and
   verdict 20/20, the same solved step 19/20 (seed 307: solved at 50 batched, 60 alone).
-- The stop rule's stress check stops at the model's first wrong string (batched_checks):
-  the same decision from the same predictions, at a fraction of the cost while it fails.
+- The stop rule's stress check stops at the model's first wrong string
+  (parity.evaluation.stacked_checks): the same decision from the same predictions, at a
+  fraction of the cost while it fails.
 
 train_seconds of a model: the wall time of each stacked step it took part in, divided by
 the number of models in the stack at that step (evaluation excluded, as in train()).
