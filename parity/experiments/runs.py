@@ -59,23 +59,20 @@ def run_one(
 ) -> dict[str, Any]:
     """Train `run` alone and measure it: its row (identity, outcome, learning curve, config).
 
-    on_progress(Progress) and should_stop() go to parity.training.train.train (a curriculum run
-    takes neither: it is asked only before it starts).
+    on_progress(Progress) and should_stop() go to parity.training.train.train (or, for a
+    curriculum run, parity.training.curriculum.train_curriculum).
     """
     if run.method == "curriculum":
         from ..training.curriculum import train_curriculum
-        from ..training.train import TrainingStopped
 
-        if should_stop is not None and should_stop():
-            raise TrainingStopped("stopped before a curriculum run")
-        return result_row(run, train_curriculum(run.config))
+        return result_row(run, train_curriculum(run.config, None, on_progress, should_stop))
     from ..training.train import train
 
     return result_row(run, train(run.config, on_progress, should_stop))
 
 
 def result_row(run: Run, result) -> dict[str, Any]:
-    """A trained run's row, from its TrainResult (or CurriculumResult)."""
+    """A trained run's row, from its TrainResult."""
     from ..evaluation.evaluate import (
         accuracy_by_length,  # torch loads here, in whoever runs the work
     )

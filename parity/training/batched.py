@@ -4,20 +4,22 @@ At hidden size 8 a training step of one model is mostly per-operation overhead, 
 of one shape (configs equal but for the seed) step together: one stacked forward and
 backward (parity.nets.stacked_cells), each model with its own seed, data stream, test set, loss,
 gradient clipping, Adam state, evaluations and StopRule (a model that stops leaves the
-stack; the others go on). Each result is a full parity.training.train.TrainResult.
+stack; the others go on). The loop is parity.training.train's run_loop, with StackStep as its
+stepper; each result is a full parity.training.train.TrainResult.
 
 Equality, as tests/training/test_batched.py checks it:
 - A model's result does not depend on which other models share its stack: train_many([c])
   and train_many([c, d, e]) give c bitwise the same history, steps, status and weights, also
-  when the others stop earlier or restart (batched_cells explains why this holds).
+  when the others stop earlier or restart (parity.nets.stacked_cells explains why this holds).
 - Against parity.training.train.train(config) alone it agrees to float rounding, not bitwise: the
   stack pads every batch to max_len steps and a multiple of 32 rows, and sums in other
   orders (impl="torch" trains through oneDNN's fused LSTM besides). Losses agree to a
   relative 1e-5 over the first 30 steps (every arch, impl and target); later Adam amplifies
   the rounding. Measured on unseen seeds 300..319 of the defaults: the same status and
   verdict 20/20, the same solved step 19/20 (seed 307: solved at 50 batched, 60 alone).
-- The stop rule's stress check stops at the model's first wrong string (batched_checks):
-  the same decision from the same predictions, at a fraction of the cost while it fails.
+- The stop rule's stress check stops at the model's first wrong string
+  (parity.evaluation.stacked_checks): the same decision from the same predictions, at a
+  fraction of the cost while it fails.
 
 train_seconds of a model: the wall time of each stacked step it took part in, divided by
 the number of models in the stack at that step (evaluation excluded, as in train()).
@@ -26,25 +28,18 @@ the number of models in the stack at that step (evaluation excluded, as in train
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import pandas as pd
 import torch
 
 from ..core import data
 from ..core.config import Config
 from ..core.runtime import use_one_thread
-from ..evaluation.evaluate import accuracy
 from ..evaluation.stacked_checks import check_many
-from ..evaluation.stress import config_suite
-from ..evaluation.verdict import verdict_for
 from ..nets.stacked import Stack
 from ..nets.stacked_cells import aligned
-from .snapshots import Recorder
-from .stopping import StopRule
-from .train import HISTORY_COLUMNS, TEST_SIZE, Progress, TrainingStopped, TrainResult
+from .train import Member, Progress, TrainResult, run_loop
 
 
 def check_group(configs: Sequence[Config]) -> tuple[Config, ...]:
@@ -108,97 +103,29 @@ class Padded:
         return (inside * (share / self.lengths)[:, None, :]).reshape(k, steps * rows)
 
 
-class Member:
-    """One model of the group: its config, data, test set, stop rule and history so far."""
+class StackStep(Stack):
+    """The stepper of a stack: one stacked step for every member, and their stress checks."""
 
-    def __init__(self, index: int, config: Config, model):
-        self.index, self.config, self.model = index, config, model
-        self.batches = data.config_batches(config)
-        self.test, self.rule = data.test_set(config, TEST_SIZE), StopRule(config)
-        self.recorder = Recorder(model)
-        self.rows: list[list] = []
-        self.status, self.solved_at, self.seconds, self.step = "budget", None, 0.0, 0
-        self.done = False
+    check = staticmethod(check_many)  # stops at each model's first wrong string
 
-    def result(self) -> TrainResult:
-        """The TrainResult, judged and snapshotted as parity.training.train does."""
-        history = pd.DataFrame(self.rows, columns=HISTORY_COLUMNS)
-        self.model.eval()
-        status, step = self.status, self.step
-        verdict = verdict_for(
-            self.model,
-            self.config,
-            float(history["test_accuracy"].iloc[-1]) if self.rows else 0.0,
-            suite=self.rule.suite,
-            outcome=self.rule.outcome if status == "generalized" else None,
-            diverged_at=step if status == "diverged" else None,
-            budget=step if status == "budget" else None,
-        )
-        snaps = self.recorder.finish(step)
-        return TrainResult(
-            self.config, self.model, history, status, step, self.solved_at, self.seconds,
-            snaps, verdict, self.rule.restarts,
-        )  # fmt: skip
-
-
-def _evaluate(member: Member, step: int, loss: float, acc: float, report) -> float:
-    """parity.training.train's evaluation for one model: history, snapshot, progress."""
-    config = member.config
-    test_acc = accuracy(member.model, member.test)
-    member.rows.append([step, loss, acc, test_acc, member.seconds])
-    member.recorder.add(step)
-    if report is not None:
-        report(member.index, Progress(step, config.steps, loss, acc, test_acc, member.seconds))
-    if test_acc == 1.0:
-        member.solved_at = member.solved_at or step
-    return test_acc
-
-
-def _decide(stack: Stack, evaluated: list[tuple[int, Member, float]], step: int) -> None:
-    """Each evaluated model's stop rule, with the stress check that stops at the first wrong
-    string (batched_checks); a restart writes fresh weights into the model's row."""
-    checked = [
-        (row, m) for row, m, acc in evaluated if acc == 1.0 and m.config.stop == "generalized"
-    ]
-    for _, member in checked:
-        member.rule.suite = member.rule.suite or config_suite(member.config)
-    models, suites = [m.model for _, m in checked], [m.rule.suite for _, m in checked]
-    outcomes = dict(zip([row for row, _ in checked], check_many(models, suites), strict=True))
-    for row, member, test_acc in evaluated:
-        decision = member.rule.decide(member.model, step, test_acc, outcomes.get(row))
-        if decision == "restart":
-            member.rule.fresh_weights(member.model)  # writes into the stack's row
-            stack.reset_optimiser(row)
-        elif decision is not None:
-            member.status, member.done = decision, True
-
-
-def _step(stack: Stack, members: list[Member], step: int, report) -> None:
-    """One stacked training step, then the evaluations that fall on it."""
-    config = stack.config
-    started = time.perf_counter()
-    batches = [next(m.batches) for m in members]
-    padded = Padded.of(batches, config.max_len, aligned(config.batch_size))
-    leaf, losses, right = stack.losses(padded)
-    values, right = losses.tolist(), right.tolist()
-    before = {row: stack.flat[row].clone() for row, v in enumerate(values) if not math.isfinite(v)}
-    losses.sum().backward()
-    stack.update(leaf.grad)
-    for row, weights in before.items():  # a diverged model keeps its weights, as in train()
-        stack.flat[row] = weights
-    spent = (time.perf_counter() - started) / len(members)
-    evaluated = []
-    for row, member in enumerate(members):
-        member.step = step
-        acc = (torch.tensor(right[row], dtype=torch.float32) / padded.sizes[row]).item()
-        if not math.isfinite(values[row]):  # its update is not kept: it leaves the stack
-            member.status, member.done = "diverged", True
-            member.rows.append([step, float("nan"), acc, float("nan"), member.seconds])
-            continue
-        member.seconds += spent
-        if step % config.eval_every == 0 or step == config.steps:
-            evaluated.append((row, member, _evaluate(member, step, values[row], acc, report)))
-    _decide(stack, evaluated, step)
+    def step(self, members: list[Member]) -> list[tuple[float, float]]:
+        """[(loss, train accuracy)] of each member on its next batch; a model whose loss is
+        not finite keeps its weights, as in train()."""
+        config = self.config
+        batches = [next(m.batches) for m in members]
+        padded = Padded.of(batches, config.max_len, aligned(config.batch_size))
+        leaf, losses, right = self.losses(padded)
+        values, right = losses.tolist(), right.tolist()
+        before = {
+            row: self.flat[row].clone() for row, v in enumerate(values) if not math.isfinite(v)
+        }
+        losses.sum().backward()
+        self.update(leaf.grad)
+        for row, weights in before.items():
+            self.flat[row] = weights
+        sizes = zip(right, padded.sizes, strict=True)
+        accs = [(torch.tensor(r, dtype=torch.float32) / n).item() for r, n in sizes]
+        return list(zip(values, accs, strict=True))
 
 
 def train_many(
@@ -213,24 +140,6 @@ def train_many(
     """
     configs = check_group(configs)
     use_one_thread()
-    stack = Stack(configs)
-    members = [
-        Member(k, c, model) for k, (c, model) in enumerate(zip(configs, stack.models, strict=True))
-    ]
-    active, results = list(members), {}
-    for step in range(1, configs[0].steps + 1):
-        if should_stop is not None and should_stop():
-            raise TrainingStopped(f"stopped at step {step} of {configs[0].steps}")
-        _step(stack, active, step, on_progress)
-        keep = [row for row, member in enumerate(active) if not member.done]
-        if len(keep) < len(active):
-            stack.keep(keep)  # the finished models' weights become their own
-            for member in (m for m in active if m.done):
-                results[member.index] = member.result()
-            active = [active[row] for row in keep]
-        if not active:
-            break
-    stack.keep([])  # every model's weights become its own (a view would pin the stack)
-    for member in active:
-        results[member.index] = member.result()
-    return [results[k] for k in range(len(configs))]
+    stack = StackStep(configs)
+    members = [Member(k, c, m) for k, (c, m) in enumerate(zip(configs, stack.models, strict=True))]
+    return run_loop(stack, members, on_progress, should_stop)

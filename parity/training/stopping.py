@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ..core.config import Config
 from ..evaluation.stress import Outcome, StressSuite, config_suite
+from ..evaluation.verdict import Verdict, verdict_for
 from ..nets.models import ParityModel, build
 
 RESTART_SEED_STEP = 1_000_033  # attempt k initialises from seed + k x this (mod 2**31)
@@ -21,6 +22,8 @@ RESTART_SEED_STEP = 1_000_033  # attempt k initialises from seed + k x this (mod
 class StopRule:
     """Decides after each evaluation; keeps the stress suite and its last outcome."""
 
+    final_stage = True  # a run's test set is its task from the first step (see curriculum)
+
     def __init__(self, config: Config):
         self.config = config
         self.suite: StressSuite | None = None
@@ -28,11 +31,18 @@ class StopRule:
         self.solved_at: int | None = None  # first perfect test step of this attempt
         self.restarts = 0
 
+    def check_due(self, test_accuracy: float) -> StressSuite | None:
+        """The stress suite to run now (a perfect test score under stop 'generalized'), or None."""
+        if test_accuracy < 1.0 or self.config.stop != "generalized":
+            return None
+        self.suite = self.suite or config_suite(self.config)
+        return self.suite
+
     def decide(self, model, step: int, test_accuracy: float, outcome=None) -> str | None:
         """None to go on, or 'solved', 'generalized' or 'restart'.
 
-        `outcome`: the stress check of `model` now, when the caller ran it (parity.training.batched
-        checks many models at once); by default this runs it.
+        `outcome`: the stress check of `model` now, when the caller ran it (the training loop
+        runs the due checks of many models at once); by default this runs it.
         """
         config = self.config
         if test_accuracy < 1.0 or config.stop == "budget":
@@ -40,8 +50,7 @@ class StopRule:
         if config.stop == "solved":
             return "solved"
         self.solved_at = self.solved_at or step
-        self.suite = self.suite or config_suite(config)
-        self.outcome = outcome or self.suite.run(model, stop_early=True)
+        self.outcome = outcome or self.check_due(test_accuracy).run(model, stop_early=True)
         if self.outcome.passed:
             return "generalized"
         waited = step - self.solved_at
@@ -53,3 +62,12 @@ class StopRule:
         seed = (self.config.seed + self.restarts * RESTART_SEED_STEP) % 2**31
         model.load_state_dict(build(self.config.replace(seed=seed)).state_dict())
         self.solved_at, self.outcome = None, None
+
+    def verdict(self, model: ParityModel, test_accuracy: float, status: str, step: int) -> Verdict:
+        """The trained model's verdict, reusing this rule's suite and its passing outcome."""
+        return verdict_for(
+            model, self.config, test_accuracy, suite=self.suite,
+            outcome=self.outcome if status == "generalized" else None,
+            diverged_at=step if status == "diverged" else None,
+            budget=step if status == "budget" else None,
+        )  # fmt: skip

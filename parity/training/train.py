@@ -1,4 +1,11 @@
-"""train(config, on_progress) -> TrainResult: the model and its history as a tidy table."""
+"""train(config, on_progress) -> TrainResult, and the one training loop every run goes through.
+
+`run_loop(stepper, members)` trains Members (a model each, with its data, test set, stop rule,
+snapshots and history): the step and the stress checks are the stepper's (AdamStep here for one
+model, parity.training.batched's StackStep for a stack); the evaluation schedule, divergence,
+restarts, progress and stop requests are the loop's. A curriculum (parity.training.curriculum)
+is a Member with its own data schedule and stop rule.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +22,7 @@ from ..core.config import Config
 from ..core.runtime import TrainingStopped, use_one_thread
 from ..evaluation.evaluate import accuracy
 from ..evaluation.stress import CHECK_FACTOR, CHECK_SIZE, StressSuite, config_suite
-from ..evaluation.verdict import Verdict, verdict_for
+from ..evaluation.verdict import Verdict
 from ..nets import losses
 from ..nets.models import ParityModel, build
 from .snapshots import Recorder, Snapshot
@@ -57,6 +64,7 @@ class TrainResult:
     # (parity.evaluation.verdict)
     verdict: Verdict | None = None
     restarts: int = 0  # fresh starts after the stress check kept failing (config.restart_after)
+    stage_starts: dict[int, int] | None = None  # a curriculum's prefix length -> first step on it
 
     @property
     def final_test_accuracy(self) -> float:
@@ -85,14 +93,140 @@ def check_set(config: Config) -> data.Batch:
     return dict(config_suite(config).random)["random"]
 
 
-def _step_loss(model, batch, config, bce) -> tuple[torch.Tensor, float]:
-    """Loss on a batch and the accuracy of its final answers (read off the same forward)."""
-    logits = model(batch.bits)  # (B, T)
-    loss = losses.parity_loss(logits, batch, config.target, bce)
-    with torch.no_grad():
-        last = logits.gather(1, (batch.lengths - 1).unsqueeze(1)).squeeze(1)
-        train_acc = ((last > 0).float() == batch.parity).float().mean().item()
-    return loss, train_acc
+class Member:
+    """One model in the loop: its config, data, test set, stop rule, snapshots and history."""
+
+    def __init__(self, index: int, config: Config, model: ParityModel, rule=None, batches=None):
+        self.index, self.config, self.model = index, config, model
+        self.rule = rule or StopRule(config)
+        self.batches = batches or data.config_batches(config)
+        self.test, self.recorder = data.test_set(config, TEST_SIZE), Recorder(model)
+        self.rows: list[list] = []
+        self.status, self.solved_at, self.seconds, self.step = "budget", None, 0.0, 0
+
+    def evaluate(self, step: int, loss: float, acc: float, report) -> float:
+        """The test accuracy now, recorded in the history, a snapshot and a progress report."""
+        test_acc = accuracy(self.model, self.test)
+        self.rows.append([step, loss, acc, test_acc, self.seconds])
+        self.recorder.add(step)
+        if report is not None:
+            report(self.index, Progress(step, self.config.steps, loss, acc, test_acc, self.seconds))
+        if test_acc == 1.0 and self.rule.final_stage:
+            self.solved_at = self.solved_at or step
+        return test_acc
+
+    def result(self) -> TrainResult:
+        """The TrainResult: history, the model judged by its rule, snapshots."""
+        history = pd.DataFrame(self.rows, columns=HISTORY_COLUMNS)
+        self.model.eval()
+        test_acc = float(history["test_accuracy"].iloc[-1]) if self.rows else 0.0
+        verdict = self.rule.verdict(self.model, test_acc, self.status, self.step)
+        snaps = self.recorder.finish(self.step)
+        return TrainResult(
+            self.config, self.model, history, self.status, self.step, self.solved_at,
+            self.seconds, snaps, verdict, self.rule.restarts,
+        )  # fmt: skip
+
+
+class AdamStep:
+    """The stepper of one model: its forward, loss, gradient clipping and torch.optim.Adam."""
+
+    def __init__(self, model: ParityModel, config: Config):
+        self.model, self.config = model, config
+        self.reset_optimiser(0)
+
+    def reset_optimiser(self, row: int) -> None:
+        """A fresh Adam (after the model restarts from fresh weights)."""
+        self.optimiser = torch.optim.Adam(self.model.parameters(), lr=self.config.lr)
+
+    def keep(self, rows: list[int]) -> None:
+        """Nothing to hand back: one model's weights are its own."""
+
+    @staticmethod
+    def check(models, suites) -> list:
+        """Each model's stress check, stopping at its first failure (StressSuite.run)."""
+        return [s.run(m, stop_early=True) for m, s in zip(models, suites, strict=True)]
+
+    def step(self, members: list[Member]) -> list[tuple[float, float]]:
+        """[(loss, train accuracy)] on the member's next batch; no update for a non-finite loss."""
+        config, model = self.config, self.model
+        batch = next(members[0].batches)
+        logits = model(batch.bits)  # (B, T)
+        loss = losses.parity_loss(logits, batch, config.target, losses.BCE[config.impl])
+        with torch.no_grad():
+            last = logits.gather(1, (batch.lengths - 1).unsqueeze(1)).squeeze(1)
+            train_acc = ((last > 0).float() == batch.parity).float().mean().item()
+        if math.isfinite(loss.item()):
+            self.optimiser.zero_grad(set_to_none=True)
+            loss.backward()
+            if config.clip > 0:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), config.clip)
+            self.optimiser.step()
+        return [(loss.item(), train_acc)]
+
+
+def _step(stepper, members: list[Member], step: int, report) -> None:
+    """One step of every member, then the evaluations and decisions due at it."""
+    started = time.perf_counter()
+    outputs = stepper.step(members)
+    spent = (time.perf_counter() - started) / len(members)  # each member's share
+    evaluated = []
+    for row, (member, (loss, acc)) in enumerate(zip(members, outputs, strict=True)):
+        member.step = step
+        if not math.isfinite(loss):  # its update was not kept: it stops here
+            member.status = "diverged"
+            member.rows.append([step, float("nan"), acc, float("nan"), member.seconds])
+            continue
+        member.seconds += spent
+        if step % member.config.eval_every == 0 or step == member.config.steps:
+            evaluated.append((row, member, member.evaluate(step, loss, acc, report)))
+    _decide(stepper, evaluated, step)
+
+
+def _decide(stepper, evaluated: list[tuple[int, Member, float]], step: int) -> None:
+    """Each evaluated member's stop rule, after the stress checks due (run by the stepper);
+    a restart gives the member fresh weights and a fresh optimiser."""
+    due = [(row, m.model, m.rule.check_due(acc)) for row, m, acc in evaluated]
+    due = [(row, model, suite) for row, model, suite in due if suite is not None]
+    found = stepper.check([model for _, model, _ in due], [suite for _, _, suite in due])
+    outcomes = dict(zip([row for row, _, _ in due], found, strict=True))
+    for row, member, test_acc in evaluated:
+        decision = member.rule.decide(member.model, step, test_acc, outcomes.get(row))
+        if decision == "restart":
+            member.rule.fresh_weights(member.model)  # in place: a stack's row too
+            stepper.reset_optimiser(row)
+        elif decision is not None:
+            member.status = decision
+
+
+def run_loop(
+    stepper, members: list[Member], on_progress=None, should_stop=None
+) -> list[TrainResult]:
+    """Train `members` with `stepper` until each stops or the budget ends; their results.
+
+    on_progress(member index, Progress) after each evaluation; should_stop() is asked before
+    every step, and TrainingStopped raised when it answers True. A member that stops leaves
+    the stepper (stepper.keep: the rows that go on); the others go on.
+    """
+    total, active = members[0].config.steps, list(members)
+    for step in range(1, total + 1):
+        if should_stop is not None and should_stop():
+            raise TrainingStopped(f"stopped at step {step} of {total}")
+        _step(stepper, active, step, on_progress)
+        going = [row for row, member in enumerate(active) if member.status == "budget"]
+        if len(going) < len(active):  # the others stopped: diverged, solved or generalized
+            stepper.keep(going)
+            active = [active[row] for row in going]
+        if not active:
+            break
+    stepper.keep([])  # every model's weights become its own
+    return [member.result() for member in members]
+
+
+def train_alone(member: Member, on_progress=None, should_stop=None) -> TrainResult:
+    """One member trained by AdamStep; on_progress(Progress) after each evaluation."""
+    report = None if on_progress is None else (lambda _, progress: on_progress(progress))
+    return run_loop(AdamStep(member.model, member.config), [member], report, should_stop)[0]
 
 
 def train(
@@ -110,57 +244,4 @@ def train(
     makes a config's history the same on every machine and for every app visitor.
     """
     use_one_thread()
-    model = build(config)
-    optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
-    bce = losses.BCE[config.impl]
-    batches = data.config_batches(config)
-    test, rule = data.test_set(config, TEST_SIZE), StopRule(config)
-    recorder = Recorder(model)
-    rows, status, solved_at, seconds, step = [], "budget", None, 0.0, 0
-    for step in range(1, config.steps + 1):
-        if should_stop is not None and should_stop():
-            raise TrainingStopped(f"stopped at step {step} of {config.steps}")
-        started = time.perf_counter()
-        batch = next(batches)
-        loss, train_acc = _step_loss(model, batch, config, bce)
-        if not math.isfinite(loss.item()):
-            status = "diverged"
-            rows.append([step, float("nan"), train_acc, float("nan"), seconds])
-            break
-        optimiser.zero_grad(set_to_none=True)
-        loss.backward()
-        if config.clip > 0:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), config.clip)
-        optimiser.step()
-        seconds += time.perf_counter() - started
-        if step % config.eval_every and step != config.steps:
-            continue
-        test_acc = accuracy(model, test)
-        rows.append([step, loss.item(), train_acc, test_acc, seconds])
-        recorder.add(step)
-        if on_progress is not None:
-            on_progress(Progress(step, config.steps, loss.item(), train_acc, test_acc, seconds))
-        if test_acc == 1.0:
-            solved_at = solved_at or step
-        decision = rule.decide(model, step, test_acc)
-        if decision == "restart":
-            rule.fresh_weights(model)
-            optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
-        elif decision is not None:
-            status = decision
-            break
-    history = pd.DataFrame(rows, columns=HISTORY_COLUMNS)
-    model.eval()
-    verdict = verdict_for(
-        model,
-        config,
-        float(history["test_accuracy"].iloc[-1]) if rows else 0.0,
-        suite=rule.suite,
-        outcome=rule.outcome if status == "generalized" else None,
-        diverged_at=step if status == "diverged" else None,
-        budget=step if status == "budget" else None,
-    )
-    snaps = recorder.finish(step)
-    return TrainResult(
-        config, model, history, status, step, solved_at, seconds, snaps, verdict, rule.restarts
-    )
+    return train_alone(Member(0, config, build(config)), on_progress, should_stop)

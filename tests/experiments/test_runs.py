@@ -210,6 +210,22 @@ def test_in_process_progress_names_the_runs_and_a_stop_ends_the_experiment():
     assert rows == [] and len(asked) == 5  # asked before every step: it stopped in the first
 
 
+def test_a_curriculum_run_reports_progress_and_stops_mid_run_like_any_run():
+    experiment = ex.Experiment("curriculum", (TINY_CURRICULUM,), ("condition",))
+    steps = []
+    execute(experiment, SerialExecutor(), on_step=lambda runs, step, total: steps.append(step))
+    assert steps == [10, 20, 30, 40]  # every evaluation of its 40 steps
+    asked = []
+
+    def on_the_third_question():
+        asked.append(1)
+        return len(asked) >= 3
+
+    with pytest.raises(TrainingStopped):
+        execute(experiment, SerialExecutor(), should_stop=on_the_third_question)
+    assert len(asked) == 3  # asked before every step, not only before the run
+
+
 def test_worker_processes_stop_between_tasks():
     sweep = ex.sweep(seeds=(0,), hidden_sizes=(4,), max_lens=(5, 6, 7, 8), steps=30)
     rows = []

@@ -90,3 +90,34 @@ def test_without_the_curriculum_the_same_budget_stays_near_chance(small_run):
 def test_bad_curricula_are_refused(config, lengths, message):
     with pytest.raises(ValueError, match=message):
         train_curriculum(config, lengths)
+
+
+def test_progress_is_reported_at_every_evaluation_like_any_run(small_run):
+    seen = []
+    result = train_curriculum(SMALL, on_progress=seen.append)
+    assert [p.step for p in seen] == result.history["step"].tolist()
+    assert [p.test_accuracy for p in seen] == small_run.history["test_accuracy"].tolist()
+    assert [p.loss for p in seen] == small_run.history["loss"].tolist()
+    assert all(p.total == SMALL.steps for p in seen)
+
+
+def test_a_stop_request_raises_training_stopped_at_that_step():
+    from parity.training.train import TrainingStopped
+
+    asked = []
+
+    def stop_at_fifth_question():
+        asked.append(len(asked) + 1)
+        return len(asked) == 5
+
+    with pytest.raises(TrainingStopped, match=f"step 5 of {SMALL.steps}"):
+        train_curriculum(SMALL, should_stop=stop_at_fifth_question)
+    assert asked == [1, 2, 3, 4, 5]
+
+
+def test_the_result_is_a_train_result_with_the_stage_starts(small_run):
+    from parity.training.train import TrainResult
+
+    assert isinstance(small_run, TrainResult) and small_run.restarts == 0
+    assert small_run.verdict is None  # as before: a curriculum is judged by its test set only
+    assert small_run.snapshots[-1][0] == small_run.steps
