@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from parity.charts import common as charts
 from parity.charts import machine as machine_charts
+from parity.charts import states as charts
 from parity.core import data
 from parity.core.config import MAX_TEST_LEN as MAX_BITS
 from ui import cached, inside, replay, session

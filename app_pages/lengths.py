@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from parity.charts import common as charts
+from parity.charts import lengths as charts
 from parity.charts import stress
 from parity.evaluation import families
 from ui import cached, compare, session, verdict

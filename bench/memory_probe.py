@@ -29,7 +29,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from parity.analysis import traces  # noqa: E402
-from parity.charts import common as charts  # noqa: E402
+from parity.charts import states as charts  # noqa: E402
 from parity.cli import trace_output  # noqa: E402
 from parity.core.config import MAX_TEST_LEN, Config  # noqa: E402
 from parity.core.runtime import use_one_thread  # noqa: E402

@@ -112,14 +112,10 @@ def seeds_text(seeds: tuple[int, ...]) -> str:
 def _count_of_seeds(text: str) -> int:
     """How many seeds `text` names, without listing them (a range may be huge)."""
     try:
-        if ".." in text:
-            lo, hi = (int(part) for part in text.split(".."))
-            return hi - lo + 1
-        if "," in text:
-            return len([p for p in text.split(",") if p.strip()])
-        return int(text)
+        seeds = ex.seeds_in_text(text)
     except ValueError:
         return 1  # seeds_from_text names the problem
+    return seeds.stop - seeds.start if isinstance(seeds, range) else len(seeds)
 
 
 def parse_seeds(text: str) -> tuple[int, ...]:

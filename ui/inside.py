@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from parity.analysis import traces
-from parity.charts import common as charts
+from parity.charts import states as charts
 from parity.charts import window as window_chart
 from parity.nets.models import ParityModel
 

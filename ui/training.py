@@ -13,7 +13,7 @@ import time
 import pandas as pd
 import streamlit as st
 
-from parity.charts import common as charts
+from parity.charts import training as charts
 from parity.core.config import Config
 from parity.execution.workpool import Job
 from parity.training.train import CHECK_FACTOR, HISTORY_COLUMNS, Progress, TrainResult, train

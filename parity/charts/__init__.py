@@ -1,4 +1,6 @@
-"""Every altair chart of the app (the only place in parity that imports altair).
+"""Presentation: every altair chart, each built from a tidy frame; the only importer of altair.
 
-Presentation: imports only parity.core and parity.evaluation; the command line never draws.
+training (accuracy and loss curves), states (heat maps, running prediction), lengths
+(accuracy by length), stress (families), machine, window, overlay, experiments. Charts use
+core and evaluation only, and never streamlit.
 """

@@ -12,7 +12,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .common import FONT, readable
+from ._base import FONT, readable
 
 CHANCE = 0.5
 ROW_PX = 40  # per category on a y axis of conditions: every label shows

@@ -10,7 +10,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .common import readable
+from ._base import readable
 
 EVEN_COLOUR, ODD_COLOUR = "#1971c2", "#e8590c"
 PARITY_SCALE = alt.Scale(domain=["even", "odd"], range=[EVEN_COLOUR, ODD_COLOUR])

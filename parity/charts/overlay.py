@@ -12,7 +12,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from .common import readable
+from ._base import readable
 
 # Tableau 10: distinct on screen and on a projector; a link carries at most 8 runs.
 RUN_COLOURS = (

@@ -1,4 +1,4 @@
-"""Altair charts of the stress families (kept apart from charts.py, already ~370 lines)."""
+"""Altair charts of the stress families: a family x length grid of accuracy."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 
 from ..evaluation.families import FAMILIES
-from .common import readable
+from ._base import readable
 
 ACCURACY_SCALE = alt.Scale(
     domain=[0.5, 0.9, 0.99, 1.0], range=["#e03131", "#f59f00", "#ffe066", "#2b8a3e"]

@@ -10,7 +10,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .common import BINS, TEST_COLOUR, bin_prediction, readable
+from ._base import TEST_COLOUR, readable
+from .states import BINS, bin_prediction
 
 BRUSH = "window"
 

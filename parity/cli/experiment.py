@@ -42,6 +42,26 @@ def _words(text: str) -> tuple[str, ...]:
 
 
 def _common_flags(p: argparse.ArgumentParser, steps: int) -> None:
+    """The flags every experiment takes: seeds and budget, where it runs, batching, output."""
+    _budget_flags(p, steps)
+    _executor_flags(p)
+    p.add_argument(
+        "--batch",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="train the seeds of one configuration as one stacked computation (each "
+        "model keeps its own seed, data and stopping) [default: on for rfr and sweep; off "
+        "for compare, which times the implementations]",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object {experiment, rows, summary} instead of tables",
+    )
+
+
+def _budget_flags(p: argparse.ArgumentParser, steps: int) -> None:
+    """--seeds and --steps."""
     p.add_argument(
         "--seeds",
         type=_typed(ex.seeds_from_text, "seeds"),
@@ -56,6 +76,10 @@ def _common_flags(p: argparse.ArgumentParser, steps: int) -> None:
         default=steps,
         help=f"step budget of every run [default {steps}]",
     )
+
+
+def _executor_flags(p: argparse.ArgumentParser) -> None:
+    """--workers, --executor and --address: where the runs execute."""
     p.add_argument(
         "--workers",
         type=_typed(_int, "int"),
@@ -77,19 +101,6 @@ def _common_flags(p: argparse.ArgumentParser, steps: int) -> None:
         help="with --executor ray: the cluster's HOST:PORT, or auto (a cluster started on this "
         "machine with `ray start`) [default: start Ray here for this experiment]",
     )
-    p.add_argument(
-        "--batch",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="train the seeds of one configuration as one stacked computation (each "
-        "model keeps its own seed, data and stopping) [default: on for rfr and sweep; off "
-        "for compare, which times the implementations]",
-    )
-    p.add_argument(
-        "--json",
-        action="store_true",
-        help="print one JSON object {experiment, rows, summary} instead of tables",
-    )
 
 
 def _target_flag(p: argparse.ArgumentParser) -> None:
@@ -108,6 +119,13 @@ def add_experiment_parser(commands) -> None:
         allow_abbrev=False,
     )
     names = parent.add_subparsers(dest="experiment", metavar="EXPERIMENT", required=True)
+    _add_rfr(names)
+    _add_compare(names)
+    _add_sweep(names)
+
+
+def _add_rfr(names) -> None:
+    """`experiment rfr`: the conditions and their budget, in its description."""
     conditions = "; ".join(f"{name}: {text}" for name, text in ex.RFR_CONDITIONS.items())
     p = names.add_parser(
         "rfr",
@@ -118,6 +136,10 @@ def add_experiment_parser(commands) -> None:
         allow_abbrev=False,
     )
     _common_flags(p, ex.RFR_STEPS)
+
+
+def _add_compare(names) -> None:
+    """`experiment compare`: --archs x --impls."""
     p = names.add_parser(
         "compare", help="architectures x implementations over seeds", allow_abbrev=False
     )
@@ -137,6 +159,10 @@ def add_experiment_parser(commands) -> None:
         help=f"comma-separated, from {', '.join(IMPLS)} [default {','.join(IMPLS)}]",
     )
     _target_flag(p)
+
+
+def _add_sweep(names) -> None:
+    """`experiment sweep`: --hidden-sizes x --max-lens, one --arch."""
     p = names.add_parser(
         "sweep", help="hidden size x longest training string (a heat map)", allow_abbrev=False
     )

@@ -21,6 +21,9 @@ DENSITIES = ("half", "varied")
 MAX_TRAIN_LEN = 1000
 MAX_TEST_LEN = 10_000
 MAX_TRAIN_SIZE = 100_000
+# The Requests-for-Research warm-up's training set: RFR_SIZE strings of length (up to) RFR_LEN.
+RFR_SIZE = 100_000
+RFR_LEN = 50
 CHECK_FACTOR = 10  # the stop rule's and the verdict's check: this many times the test maximum
 CHECK_SIZE = 1000  # random strings in that check (100 let a 1% error rate pass 1 time in 3)
 MAX_TRAIN_BITS = 10_000_000  # train_size x max_len: a fixed training set stays under ~40 MB

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 import torch
 
+from .config import RFR_LEN, RFR_SIZE
+
 # Test-set and check-set seeds are offset from the training seed so they never share a stream.
 TRAIN_SET_SEED_OFFSET = 3_000_003
 TEST_SEED_OFFSET = 1_000_003
 CHECK_SEED_OFFSET = 2_000_003
-RFR_SIZE = 100_000
-RFR_LEN = 50
 
 
 @dataclass(frozen=True)

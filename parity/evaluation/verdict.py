@@ -94,25 +94,37 @@ def judge(
         return Verdict(UNSOLVED, headline, False, rows)
     if outcome is None:
         return Verdict(UNSOLVED, "solved the test set, but was not checked further", False, rows)
-    length = outcome.rows[0].length
     if outcome.failure is not None:
-        check, text = outcome.failure
-        row = next(r for r in outcome.rows if r.check == check)
-        status = FAILS_RANDOM if check == "random" else FAILS_FAMILY
-        headline = (
-            f"{ran}solved the test set, but fails on "
-            f"{describe_failure(check, text, row.accuracy, length)}"
-        )
-        return Verdict(status, headline, False, rows, text, check)
+        return _failed_check(outcome, rows, ran)
+    return _automaton_verdict(_checked(outcome, test_lengths[1]), automaton, rows)
+
+
+def _failed_check(outcome: Outcome, rows: tuple[Row, ...], ran: str) -> Verdict:
+    """A model right on the test set that got a string of a stress check wrong."""
+    check, text = outcome.failure
+    row = next(r for r in outcome.rows if r.check == check)
+    status = FAILS_RANDOM if check == "random" else FAILS_FAMILY
+    failed = describe_failure(check, text, row.accuracy, outcome.rows[0].length)
+    headline = f"{ran}solved the test set, but fails on {failed}"
+    return Verdict(status, headline, False, rows, text, check)
+
+
+def _checked(outcome: Outcome, test_max_len: int) -> str:
+    """'right on the test set, on random strings and on every stress family at length ...'."""
+    length = outcome.rows[0].length
     factor = (
         f"{CHECK_FACTOR}x the test maximum"
-        if length == CHECK_FACTOR * test_lengths[1]
-        else ("the longest checked")
+        if length == CHECK_FACTOR * test_max_len
+        else "the longest checked"
     )
-    checked = (
+    return (
         f"right on the test set, on random strings and on every stress family at length "
         f"{length:,} ({factor})"
     )
+
+
+def _automaton_verdict(checked: str, automaton, rows: tuple[Row, ...]) -> Verdict:
+    """A model right on every check: a parity machine only if its automaton is parity's."""
     if automaton is None:
         return Verdict(CHECKS_PASSED, f"{checked}; its automaton was not checked", False, rows)
     summary = automaton.to_dict()

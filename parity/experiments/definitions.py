@@ -19,12 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.config import ARCHS, IMPLS, TARGETS, Config
+from ..core.config import ARCHS, IMPLS, RFR_LEN, RFR_SIZE, TARGETS, Config
 
-# The Requests-for-Research sizes, as parity.core.data.RFR_SIZE and RFR_LEN (restated because data
-# imports torch; tests/experiments/test_definitions.py checks that they agree).
-RFR_SIZE = 100_000
-RFR_LEN = 50
 MAX_RUNS = 1000  # runs in one experiment; a bigger grid belongs on a cluster (issue 8)
 METHODS = ("train", "curriculum")
 
@@ -94,26 +90,34 @@ class Experiment:
         }
 
 
-def seeds_from_text(text: str) -> tuple[int, ...]:
-    """'3' -> the first 3 seeds; '100..119' -> a range; '1,5,9' -> a list.
+def seeds_in_text(text: str) -> range | tuple[int, ...]:
+    """The seeds `text` names, unchecked: a range for a count (3) or a range (100..119), a tuple
+    for a list (1,5,9); a ValueError naming the grammar when it is none of them.
 
-    >>> seeds_from_text("3"), seeds_from_text("7..9"), seeds_from_text("4,1")
-    ((0, 1, 2), (7, 8, 9), (4, 1))
+    >>> seeds_in_text("3"), seeds_in_text("7..9"), seeds_in_text("4,1")
+    (range(0, 3), range(7, 10), (4, 1))
     """
     text = text.strip()
     try:
         if ".." in text:
             lo, hi = (int(part) for part in text.split(".."))
-            seeds = tuple(range(lo, hi + 1))
-        elif "," in text:
-            seeds = tuple(int(part) for part in text.split(",") if part.strip())
-        else:
-            seeds = tuple(range(int(text)))
+            return range(lo, hi + 1)
+        if "," in text:
+            return tuple(int(part) for part in text.split(",") if part.strip())
+        return range(int(text))
     except ValueError:
         raise ValueError(
             f"seeds must be a count (3), a range (100..119) or a list (1,5,9); got {text!r}"
         ) from None
-    return check_seeds(seeds)
+
+
+def seeds_from_text(text: str) -> tuple[int, ...]:
+    """'3' -> the first 3 seeds; '100..119' -> a range; '1,5,9' -> a list; checked.
+
+    >>> seeds_from_text("3"), seeds_from_text("7..9"), seeds_from_text("4,1")
+    ((0, 1, 2), (7, 8, 9), (4, 1))
+    """
+    return check_seeds(seeds_in_text(text))
 
 
 def check_seeds(seeds: Iterable[int]) -> tuple[int, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import ui.cached
-from parity.charts.common import first_length_below
+from parity.charts.lengths import first_length_below
 from parity.core.config import Config
 from parity.evaluation import evaluate, families
 from parity.training.train import train

@@ -12,6 +12,8 @@ from parity.evaluation.evaluate import accuracy_by_length
 from parity.evaluation.families import ALL, family_accuracy
 from parity.training.train import train
 
+pytestmark = pytest.mark.slow  # five full default runs
+
 SEEDS = (3, 31, 77, 123, 199)
 LENGTHS = [1000, 10_000]
 

@@ -1,8 +1,6 @@
-"""Chart builders: encodings, data, fixed colour domains, binning of long sequences."""
+"""State heat maps and the running prediction: encodings, fixed colour domains, binning."""
 
 from __future__ import annotations
-
-import math
 
 import altair as alt
 import numpy as np
@@ -10,56 +8,14 @@ import pandas as pd
 import pytest
 
 from parity.analysis.traces import trace
-from parity.charts import common as charts
+from parity.charts import states as charts
+from parity.charts._base import FONT
 from parity.core.config import Config
 from parity.nets.models import build
 
+from .specs import data_of
+
 alt.data_transformers.disable_max_rows()
-
-
-def history(rows=5, diverged=False) -> pd.DataFrame:
-    steps = np.arange(1, rows + 1) * 10
-    frame = pd.DataFrame(
-        {
-            "step": steps,
-            "loss": 0.7 / steps,
-            "train_accuracy": steps / steps[-1],
-            "test_accuracy": np.linspace(0.5, 1.0, rows),
-            "elapsed": steps / 100,
-        }
-    )
-    if diverged:
-        frame.loc[rows - 1, ["loss", "test_accuracy"]] = math.nan
-    return frame
-
-
-def data_of(spec: dict, layer: dict | None = None) -> list[dict]:
-    """The inline rows a chart (or one of its layers) draws."""
-    name = (layer or spec)["data"]["name"]
-    return spec["datasets"][name]
-
-
-def test_accuracy_chart_has_both_series_with_a_legend():
-    spec = charts.accuracy_chart(history(), "train 1-20", "test 50-100").to_dict()
-    enc = spec["encoding"]
-    assert enc["x"]["field"] == "step" and enc["y"]["field"] == "accuracy"
-    assert enc["y"]["scale"]["domain"] == [0, 1] and enc["y"]["axis"]["format"] == "%"
-    assert enc["color"]["scale"]["domain"] == ["train 1-20", "test 50-100"]
-    assert enc["color"]["legend"]["orient"] == "bottom"
-    rows = data_of(spec)
-    assert len(rows) == 10
-    test = [r["accuracy"] for r in rows if r["series"] == "test 50-100"]
-    assert test == pytest.approx(list(np.linspace(0.5, 1.0, 5)))
-
-
-def test_loss_chart_is_log_scaled_and_drops_nan_and_zero():
-    frame = history(diverged=True)
-    frame.loc[0, "loss"] = 0.0
-    spec = charts.loss_chart(frame).to_dict()
-    assert spec["encoding"]["y"]["scale"]["type"] == "log"
-    assert [r["step"] for r in data_of(spec)] == [20, 30, 40]
-    acc = charts.history_long(frame, "a", "b")
-    assert len(acc) == 9 and acc["accuracy"].notna().all()  # the NaN test point is left out
 
 
 @pytest.mark.parametrize(
@@ -135,7 +91,7 @@ def test_heatmap_encodes_step_unit_value_with_the_input_bit_on_top():
     assert strip["encoding"]["fill"]["scale"]["domain"] == [0, 1]
     assert digits["mark"]["type"] == "text"
     assert spec["title"] == "hidden" and spec["autosize"]["type"] == "fit-x"
-    assert spec["config"]["axis"]["labelFontSize"] == charts.FONT  # projector-sized text
+    assert spec["config"]["axis"]["labelFontSize"] == FONT  # projector-sized text
     assert spec["usermeta"]["embedOptions"]["renderer"] == "canvas"
 
 
@@ -166,32 +122,6 @@ def test_prediction_chart_long_is_binned_share_of_right_answers():
     assert len(rows) == 100
     assert [r["share_correct"] for r in rows] == [1.0] * 50 + [0.0] * 50
     assert spec["encoding"]["y"]["field"] == "share_correct"
-
-
-def test_length_chart_log_axis_training_band_and_failing_points():
-    table = pd.DataFrame(
-        {"length": [1, 10, 100, 1000, 10_000], "accuracy": [1.0, 1.0, 1.0, 0.9, 0.3], "size": 200}
-    )
-    spec = charts.length_chart(table, (1, 20), (50, 100)).to_dict()
-    shade, chance, line, points = spec["layer"]
-    assert line["encoding"]["x"]["scale"] == {"type": "log", "domain": [1, 10_000], "nice": False}
-    assert line["encoding"]["y"]["scale"]["domain"] == [0.3, 1]  # room for the worst point
-    assert [(r["start"], r["end"]) for r in data_of(spec, shade)] == [(1, 20), (50, 100)]
-    assert data_of(spec, chance) == [{"accuracy": 0.5}]
-    assert [r["length"] for r in data_of(spec, line)] == [1, 10, 100, 1000, 10_000]
-    assert [r["result"] for r in data_of(spec, points)] == ["100%"] * 3 + ["below 100%"] * 2
-    assert points["encoding"]["fill"]["scale"]["domain"] == ["100%", "below 100%"]
-    assert charts.first_length_below(table) == 1000
-    assert charts.first_length_below(table.assign(accuracy=1.0)) is None
-    perfect = charts.length_chart(table.assign(accuracy=1.0), (1, 20)).to_dict()
-    assert perfect["layer"][2]["encoding"]["y"]["scale"]["domain"] == [0.4, 1]
-
-
-def test_a_one_length_band_still_has_a_width():
-    table = pd.DataFrame({"length": [1, 10], "accuracy": [1.0, 1.0], "size": 10})
-    spec = charts.length_chart(table, (20, 20)).to_dict()
-    ((start, end),) = [(r["start"], r["end"]) for r in data_of(spec, spec["layer"][0])]
-    assert start == 20 and end > 20
 
 
 def test_a_real_1000_bit_trace_bins_to_a_small_frame():
