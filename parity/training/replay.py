@@ -38,4 +38,3 @@ def model_with(config: Config, state: dict[str, torch.Tensor], impl: str = "torc
     model = build(config.replace(impl=impl))  # build leaves the global RNG alone
     model.load_state_dict(state)
     return model.eval()
-
