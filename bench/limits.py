@@ -5,8 +5,7 @@
 
 For every architecture and implementation it finds the largest configuration the app accepts
 (hidden size and training length at the app's limits, then the largest batch that
-parity.training.costs.app_refusal still accepts), trains it for a few steps (memory does not grow
-with
+ui.ranges.app_refusal still accepts), trains it for a few steps (memory does not grow with
 steps) and compares the measured peak with parity.training.costs' estimate. It also runs the Length
 page's whole measurement (1,000 strings at every length up to 10,000) and Look inside's
 trace of the longest string the page allows, at the app's largest hidden size, and the CLI's
@@ -25,9 +24,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from parity.core.config import APP_MAX_HIDDEN, APP_MAX_TRAIN_LEN, MAX_TEST_LEN, Config  # noqa: E402
+from parity.core.config import MAX_TEST_LEN, Config  # noqa: E402
 from parity.training import costs as limits  # noqa: E402
+from ui import ranges  # noqa: E402
 from ui.inside import MAX_TRACE_CELLS  # noqa: E402
+from ui.ranges import APP_MAX_HIDDEN, APP_MAX_TRAIN_LEN  # noqa: E402
 
 PROBE = ROOT / "bench" / "memory_probe.py"
 ARCHS, IMPLS = ("lstm", "gru", "rnn"), ("torch", "scratch")
@@ -49,10 +50,10 @@ def probe(job: dict) -> dict:
 
 def largest_batch(config: Config) -> Config:
     """`config` with the largest batch size the app accepts (binary search)."""
-    lo, hi = 1, Config.__dataclass_fields__["batch_size"].metadata["app_hi"]
+    lo, hi = 1, ranges.APP_HI["batch_size"]
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if limits.app_refusal(config.replace(batch_size=mid)) is None:
+        if ranges.app_refusal(config.replace(batch_size=mid)) is None:
             lo = mid
         else:
             hi = mid - 1
@@ -229,7 +230,7 @@ def report(parts: list[str]) -> str:
         "shared cores; other jobs were running, so read seconds as upper bounds). Peak MB is "
         "the process's peak resident memory minus its resident memory once torch and the "
         f"package are imported ({base['base_mb']:.0f} MB here). App budget per run: "
-        f"{limits.APP_BYTES / limits.MB:.0f} MB and {limits.APP_SECONDS / 60:.0f} minutes "
+        f"{ranges.APP_BYTES / limits.MB:.0f} MB and {ranges.APP_SECONDS / 60:.0f} minutes "
         f"(server: {SERVER_MB:.0f} MB, {SERVER_IDLE_MB} MB at rest).",
     ]
     for part in parts:

@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 from parity.training import presets  # noqa: E402
 from parity.training.diagnosis import diagnose  # noqa: E402
 from parity.training.train import train  # noqa: E402
+from ui.ranges import trainable  # noqa: E402
 
 
 def seed_range(text: str) -> range:
@@ -39,7 +40,7 @@ def run_one(name: str, seed: int) -> dict:
     preset = presets.PRESETS[name]
     started = time.perf_counter()
     result = train(preset.config.replace(seed=seed))
-    diagnosis = diagnose(result)
+    diagnosis = diagnose(result, trainable)
     return {
         "preset": name,
         "seed": seed,

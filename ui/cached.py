@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from parity.analysis import statemap
+from parity.analysis import statemap, traces
 from parity.analysis.automaton import Automaton, extract
 from parity.core.config import MAX_TEST_LEN
 from parity.evaluation import evaluate, families, jobs
 from parity.nets.models import ParityModel
 
-from . import inside, machine, slots
+from . import slots
 
 
 class ProgressView:
@@ -109,9 +109,9 @@ def automaton(model_key: str, _model: ParityModel) -> Automaton:
 
 
 @st.cache_data(max_entries=64, show_spinner="Mapping the hidden states…")
-def state_map(model_key: str, _model: ParityModel) -> machine.MapView:
-    """The sampled states on their PCA axes and the unit ranking, cached by the model's key."""
-    return machine.map_view(_model)
+def state_map(model_key: str, _model: ParityModel) -> statemap.StateMap:
+    """parity.analysis.statemap.state_map, cached by the model's key."""
+    return statemap.state_map(_model)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -121,6 +121,6 @@ def trajectory(model_key: str, _model: ParityModel, bits: tuple[int, ...]) -> pd
 
 
 @st.cache_data(max_entries=16, show_spinner="Reading the string step by step…")
-def recording(model_key: str, _model: ParityModel, bits: tuple[int, ...]) -> inside.Recording:
+def recording(model_key: str, _model: ParityModel, bits: tuple[int, ...]) -> traces.Recording:
     """Every gate and state over `bits` as arrays (windows are cut from it), cached."""
-    return inside.record_string(_model, bits)
+    return traces.record_string(_model, bits)

@@ -7,6 +7,8 @@ import streamlit as st
 from parity.core import config as config_lib
 from parity.training.diagnosis import diagnose
 
+from .ranges import trainable
+
 LABELS = {f.name: f.metadata["label"] for f in config_lib.fields()}
 
 
@@ -26,7 +28,7 @@ def change_text(changes: dict) -> str:
 
 def show(result) -> None:
     """What probably went wrong and what to change; nothing for a run that worked."""
-    found = diagnose(result)
+    found = diagnose(result, trainable)
     if found is None:
         return
     with st.container(border=True):

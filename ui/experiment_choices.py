@@ -17,6 +17,8 @@ from parity.core.config import ARCHS, IMPLS, TARGETS
 from parity.experiments import definitions as ex
 from parity.training import costs
 
+from . import ranges
+
 KINDS = ("rfr", "compare", "sweep")
 KIND_LABELS = {
     "rfr": "Requests for Research: fixed length 50 against lengths 1..50",
@@ -39,10 +41,10 @@ MAX_STEPS = 5_000  # per run, in the app (the command line allows Config's 100,0
 MAX_SEEDS = 10  # per experiment, in the app
 MAX_TEXT = 40  # characters of a URL value read at all
 # One experiment runs in one worker process, one run after another, and gets the time budget
-# of one single run (costs.APP_SECONDS): the sum of parity.training.costs' pessimistic per-run
+# of one single run (ranges.APP_SECONDS): the sum of parity.training.costs' pessimistic per-run
 # estimates (every run to its full step budget); the README sets the defaults' estimates
 # beside their measured CPU seconds.
-APP_EXPERIMENT_SECONDS = costs.APP_SECONDS
+APP_EXPERIMENT_SECONDS = ranges.APP_SECONDS
 
 # URL parameter of each Choices field; none is a Config field's name, which the shared
 # sidebar binds to the URL (tests/ui/test_experiment_choices.py checks this).
@@ -268,7 +270,7 @@ LOWER = {  # what shrinks each experiment's grid, as the page labels it
 def refusal(choices: Choices, experiment: ex.Experiment) -> str | None:
     """Why the app will not run this experiment, what to lower and the CLI command; or None."""
     for run in experiment.runs:
-        refused = costs.app_refusal(run.config)
+        refused = ranges.app_refusal(run.config)
         if refused is not None and refused.what == "memory":
             return (
                 f"One run of this experiment ({run.condition}) would need about "

@@ -16,7 +16,8 @@ import streamlit as st
 import torch
 
 from parity.core.config import Config
-from parity.nets.models import ParityModel, build
+from parity.nets.models import ParityModel
+from parity.training import replay
 from parity.training.train import TrainResult
 from ui.run_labels import run_labels
 from ui.run_links import clean_name
@@ -43,9 +44,7 @@ class Run:
 
     def model(self) -> ParityModel:
         """The trained model, rebuilt from its weights."""
-        model = build(self.config)
-        model.load_state_dict(self.state)
-        return model.eval()
+        return replay.model_with(self.config, self.state, self.config.impl)
 
 
 @dataclass

@@ -5,14 +5,13 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from parity.analysis import traces
+from parity.analysis.traces import Recording
 from parity.charts import states as charts
 from parity.charts import window as window_chart
-from parity.nets.models import ParityModel
 
 # A trace holds (quantities x bits x units) rows: 10,000 bits x 256 units would be 15 million
 # rows, ~3 GB at peak. Strings are cut to keep bits x units within this.
@@ -61,36 +60,10 @@ def max_bits(units: int) -> int:
     return MAX_TRACE_CELLS // max(1, units)
 
 
-@dataclass(frozen=True)
-class Recording:
-    """Everything the cells did over one string (traces.record): name -> (T, H), logit (T,)."""
-
-    arch: str
-    bits: tuple[int, ...]
-    arrays: dict[str, np.ndarray]
-
-    @property
-    def steps(self) -> int:
-        return len(self.bits)
-
-    def prediction(self) -> pd.DataFrame:
-        """The whole string's running prediction (traces.Trace.prediction's columns)."""
-        return traces.prediction_frame(self.bits, self.arrays["logit"])
-
-
-def record_string(model: ParityModel, bits: tuple[int, ...]) -> Recording:
-    """Read `bits` once and keep the raw arrays (a few MB at most: see MAX_TRACE_CELLS)."""
-    return Recording(model.arch, bits, traces.record(model, bits))
-
-
 def window_view(rec: Recording, first: int, last: int) -> TraceView:
     """Steps first..last (1-based, inclusive) drawn: every step, or binned if wider than WINDOW."""
-    part = slice(first - 1, last)
-    bits = rec.bits[part]
-    arrays = {name: values[part] for name, values in rec.arrays.items()}
-    before = sum(rec.bits[: first - 1]) % 2
-    states, prediction = traces.frames(rec.arch, bits, arrays, first, before)
-    bins = charts.bins_for(len(bits), rec.arrays["hidden"].shape[1])
+    states, prediction = rec.window(first, last)
+    bins = charts.bins_for(len(prediction), rec.arrays["hidden"].shape[1])
     return TraceView(
         traces.cells.QUANTITIES[rec.arch], charts.bin_states(states, bins), prediction, bins
     )
@@ -134,15 +107,12 @@ def unit_labels(ranking: pd.DataFrame, order: str) -> tuple[list[int] | None, di
 
 def string_metrics(rec: Recording) -> dict[str, str]:
     """Length, the true parity, the final answer, and how often the running answer was right."""
-    truth = int(sum(rec.bits) % 2)
-    logits = rec.arrays["logit"]
-    guess = int(logits[-1] > 0)
-    running = (np.cumsum(rec.bits) % 2) == (logits > 0)
+    truth, guess = rec.parity, rec.answer
     return {
         "Length": f"{rec.steps:,} bits",
         "True parity": "odd" if truth else "even",
         "Model says": f"{'odd' if guess else 'even'} ({'right' if guess == truth else 'wrong'})",
-        "Running answers right": f"{running.mean():.1%}",
+        "Running answers right": f"{rec.running_accuracy:.1%}",
     }
 
 

@@ -1,34 +1,12 @@
-"""The "What it computes" page's pieces: the state map's data, and the automaton in words."""
+"""The "What it computes" page's pieces: the automaton in words and its stability table."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 
-from parity.analysis import statemap, states
 from parity.analysis.automaton import Automaton
-from parity.nets.models import ParityModel
 
 MAX_PATH = 2_000  # steps of the user's string drawn on the map
-
-
-@dataclass(frozen=True)
-class MapView:
-    """The cloud of sampled states on its PCA axes, the axes, and the unit ranking."""
-
-    cloud: pd.DataFrame
-    projection: statemap.Projection
-    ranking: pd.DataFrame
-
-
-def map_view(model: ParityModel) -> MapView:
-    """Sample states, fit the map of h, rank the units (one pass over the sample)."""
-    sample = states.collect(model)
-    projection = statemap.fit(sample.features, sample.parity, dims=model.hidden_size)
-    return MapView(
-        statemap.cloud(sample, projection), projection, statemap.unit_ranking(model, sample)
-    )
 
 
 def drift_phrase(automaton: Automaton) -> str | None:

@@ -23,6 +23,11 @@ TICK = 1.0  # seconds per frame while playing
 Draw = Callable[[ParityModel, str, int | None], None]
 
 
+def snapshot_key(model_key: str, step: int) -> str:
+    """The cache key of a replayed model: its run's key and the step."""
+    return f"{model_key}@step{step}"
+
+
 def snapshots_of(active: session.ActiveModel) -> tuple:
     """The run's snapshots (sidebar models only; an upload has no training history)."""
     if active.source != "sidebar":
@@ -88,6 +93,6 @@ def show(active: session.ActiveModel, draw: Draw) -> None:
             draw(active.model, active.key, step)
             return
         model = replay.model_at(active.config, replay.snapshot_at(snapshots, step))
-        draw(model, replay.snapshot_key(active.key, step), step)
+        draw(model, snapshot_key(active.key, step), step)
 
     frame()

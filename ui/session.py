@@ -7,14 +7,13 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from parity.core import config as config_lib
 from parity.core import data
 from parity.core.config import Config
 from parity.nets import modelfile
 from parity.nets.models import ParityModel
 from parity.training.train import TrainResult
 
-from . import sidebar, training
+from . import ranges, sidebar, training
 from .messages import plain
 
 UPLOAD = "uploaded_model"  # session_state key of the adopted upload
@@ -59,7 +58,7 @@ def accept_upload(name: str, blob: bytes) -> str | None:
         model, config = modelfile.from_bytes(blob)
     except modelfile.ModelFileError as err:
         return upload_refusal(name, err)
-    over = config_lib.over_app_range(config)
+    over = ranges.over_app_range(config)
     if over:  # memory is bounded whatever the size, but time is not: keep a core for others
         field, value, limit = over[0]
         return (

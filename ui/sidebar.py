@@ -17,7 +17,7 @@ from parity.core import config as config_lib
 from parity.core.config import Config
 from parity.training import costs
 
-from . import presets
+from . import presets, ranges
 from .messages import plain
 
 # Layout only: fields named here go in the "Advanced" expander; every other field, including
@@ -77,7 +77,7 @@ def field_widget(f: dataclasses.Field, container) -> object:
             format_func=_format_number,
             **common,
         )
-    lo, hi = config_lib.app_range(f)
+    lo, hi = ranges.app_range(f)
     if isinstance(f.default, int):
         bounds = {"min_value": int(lo), "max_value": int(hi), "value": f.default}
         if kind == "slider":
@@ -95,8 +95,8 @@ def field_widget(f: dataclasses.Field, container) -> object:
 
 def range_help(f: dataclasses.Field) -> str:
     """'1..64 here; the command line allows up to 256', or just the range."""
-    here = config_lib.field_range(f, app=True)
-    if f.metadata.get("app_hi") is None:
+    here = ranges.field_range(f)
+    if ranges.app_hi(f) is None:
         return here
     return f"{here} here; the command line allows up to {f.metadata['hi']:,}"
 
@@ -106,13 +106,13 @@ def url_over_limits() -> list[str]:
     warnings = []
     for f in config_lib.fields():
         text = st.query_params.get(f.name)
-        if text is None or f.metadata.get("app_hi") is None:
+        if text is None or ranges.app_hi(f) is None:
             continue
         try:
             value = config_lib.coerce(f, text)
         except ValueError:
             continue  # not a number: the widget ignores it as it ignores any invalid value
-        limit = f.metadata["app_hi"]
+        limit = ranges.app_hi(f)
         if value > limit:
             warnings.append(
                 f"The link asks for {f.name}={plain(value, 24)} (“{f.metadata['label']}”), "
@@ -191,7 +191,7 @@ def current_config() -> tuple[Config | None, str | None]:
 
     A valid Config is also refused when the app's server could not train it with margin:
     a field above the app's range, or an estimated peak memory or time over the app's budget
-    (parity.training.costs).
+    (ui.ranges, from parity.training.costs' estimates).
     """
     values = {f.name: st.session_state.get(f.name, f.default) for f in config_lib.fields()}
     try:
@@ -209,14 +209,14 @@ def current_config() -> tuple[Config | None, str | None]:
 
 def budget_message(config: Config) -> str | None:
     """Why this app will not train `config`, naming what to lower, or None if it fits."""
-    over = config_lib.over_app_range(config)
+    over = ranges.over_app_range(config)
     if over:
         name, value, limit = over[0]
         return (
             f"{_label(name)} is {value:,}, above this app's limit of {limit:,}. Lower it, "
             f"or train this setup with the command line: `{cli_command(config)}`."
         )
-    refusal = costs.app_refusal(config)
+    refusal = ranges.app_refusal(config)
     if refusal is None:
         return None
     if refusal.what == "memory":

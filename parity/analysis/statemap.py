@@ -156,3 +156,19 @@ def unit_ranking(model: ParityModel, sample: states.Sample) -> pd.DataFrame:
     ).reset_index(drop=True)
     frame["rank"] = np.arange(1, len(frame) + 1)
     return frame
+
+
+@dataclass(frozen=True)
+class StateMap:
+    """A model's state map: the sampled states on their PCA axes, the axes, the unit ranking."""
+
+    cloud: pd.DataFrame
+    projection: Projection
+    ranking: pd.DataFrame
+
+
+def state_map(model: ParityModel) -> StateMap:
+    """Sample states, fit the map of h, rank the units (one pass over the sample)."""
+    sample = states.collect(model)
+    projection = fit(sample.features, sample.parity, dims=model.hidden_size)
+    return StateMap(cloud(sample, projection), projection, unit_ranking(model, sample))

@@ -144,3 +144,47 @@ def prediction_frame(bits, logit: np.ndarray, first_step: int = 1, parity_before
             "correct": predicted == truth,
         }
     )
+
+
+@dataclass(frozen=True)
+class Recording:
+    """Everything the cells did over one string (record()): name -> (T, H), logit (T,)."""
+
+    arch: str
+    bits: tuple[int, ...]
+    arrays: dict[str, np.ndarray]
+
+    @property
+    def steps(self) -> int:
+        return len(self.bits)
+
+    @property
+    def parity(self) -> int:
+        """The string's true parity (1: odd)."""
+        return int(sum(self.bits) % 2)
+
+    @property
+    def answer(self) -> int:
+        """The model's final answer (1: odd)."""
+        return int(self.arrays["logit"][-1] > 0)
+
+    @property
+    def running_accuracy(self) -> float:
+        """The share of steps whose running answer was the running parity."""
+        return float(((np.cumsum(self.bits) % 2) == (self.arrays["logit"] > 0)).mean())
+
+    def prediction(self) -> pd.DataFrame:
+        """The whole string's running prediction (Trace.prediction's columns)."""
+        return prediction_frame(self.bits, self.arrays["logit"])
+
+    def window(self, first: int, last: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Trace.states and Trace.prediction of steps first..last (1-based, inclusive)."""
+        part = slice(first - 1, last)
+        arrays = {name: values[part] for name, values in self.arrays.items()}
+        before = sum(self.bits[: first - 1]) % 2
+        return frames(self.arch, self.bits[part], arrays, first, before)
+
+
+def record_string(model: ParityModel, bits: tuple[int, ...]) -> Recording:
+    """Read `bits` once and keep the raw arrays (one float per quantity, step and unit)."""
+    return Recording(model.arch, bits, record(model, bits))

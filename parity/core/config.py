@@ -27,20 +27,15 @@ RFR_LEN = 50
 CHECK_FACTOR = 10  # the stop rule's and the verdict's check: this many times the test maximum
 CHECK_SIZE = 1000  # random strings in that check (100 let a 1% error rate pass 1 time in 3)
 MAX_TRAIN_BITS = 10_000_000  # train_size x max_len: a fixed training set stays under ~40 MB
-# The app's tighter bounds (field metadata app_hi); the CLI keeps the engine's ranges.
-APP_MAX_HIDDEN = 64
-APP_MAX_TRAIN_LEN = 200
 
 
-def _spec(default, label, help, *, choices=None, lo=None, hi=None, log=False, app_hi=None):
+def _spec(default, label, help, *, choices=None, lo=None, hi=None, log=False):
     """A dataclass field carrying what the CLI and the app need to offer it.
 
-    lo..hi is the engine's range (the CLI's); app_hi, if given, is the app's tighter upper
-    bound: what a shared 2-CPU, 2.7 GB server runs with margin (parity/training/costs.py, measured
-    in bench/LIMITS.md).
+    lo..hi is the engine's range (the CLI's); the app may offer a tighter one (ui/ranges.py).
     """
     meta = {"label": label, "help": help, "choices": choices, "lo": lo, "hi": hi, "log": log}
-    return field(default=default, metadata={**meta, "app_hi": app_hi})
+    return field(default=default, metadata=meta)
 
 
 @dataclass(frozen=True)
@@ -57,20 +52,15 @@ class Config:
         "written with tensor ops (same weights, same results).",
         choices=IMPLS,
     )
-    hidden_size: int = _spec(
-        8, "Hidden size", "Units in the recurrent state.", lo=1, hi=256, app_hi=APP_MAX_HIDDEN
-    )
+    hidden_size: int = _spec(8, "Hidden size", "Units in the recurrent state.", lo=1, hi=256)
     lr: float = _spec(0.05, "Learning rate", "Adam step size.", lo=1e-5, hi=1.0, log=True)
-    batch_size: int = _spec(
-        32, "Batch size", "Sequences per training step.", lo=1, hi=4096, app_hi=1024
-    )
+    batch_size: int = _spec(32, "Batch size", "Sequences per training step.", lo=1, hi=4096)
     steps: int = _spec(
         2000,
         "Training steps",
         "Step budget: training never runs longer.",
         lo=1,
         hi=100_000,
-        app_hi=20_000,
     )
     min_len: int = _spec(
         1,
@@ -78,7 +68,6 @@ class Config:
         "Training lengths are drawn uniformly from min..max.",
         lo=1,
         hi=MAX_TRAIN_LEN,
-        app_hi=APP_MAX_TRAIN_LEN,
     )
     max_len: int = _spec(
         20,
@@ -86,7 +75,6 @@ class Config:
         "Training lengths are drawn uniformly from min..max.",
         lo=1,
         hi=MAX_TRAIN_LEN,
-        app_hi=APP_MAX_TRAIN_LEN,
     )
     train_size: int = _spec(
         0,
@@ -224,30 +212,10 @@ def fields() -> tuple[dataclasses.Field, ...]:
     return dataclasses.fields(Config)
 
 
-def field_range(f: dataclasses.Field, app: bool = False) -> str:
-    """Human description of the values a field allows, e.g. '1..256' or 'lstm, gru, rnn'.
-
-    With app=True the range is the app's (app_hi where the field has one).
-    """
+def field_range(f: dataclasses.Field) -> str:
+    """Human description of the values a field allows, e.g. '1..256' or 'lstm, gru, rnn'."""
     m = f.metadata
-    return ", ".join(m["choices"]) if m["choices"] else "{}..{}".format(*app_range(f, app))
-
-
-def app_range(f: dataclasses.Field, app: bool = True) -> tuple:
-    """(lo, hi) of a numeric field: the app's range, or the engine's with app=False."""
-    m = f.metadata
-    hi = m["app_hi"] if app and m.get("app_hi") is not None else m["hi"]
-    return m["lo"], hi
-
-
-def over_app_range(config: Config) -> list[tuple[str, Any, Any]]:
-    """(field, value, app's upper bound) for every field above the app's range."""
-    out = []
-    for f in fields():
-        limit = f.metadata.get("app_hi")
-        if limit is not None and getattr(config, f.name) > limit:
-            out.append((f.name, getattr(config, f.name), limit))
-    return out
+    return ", ".join(m["choices"]) if m["choices"] else f"{m['lo']}..{m['hi']}"
 
 
 def coerce(f: dataclasses.Field, value: Any) -> Any:

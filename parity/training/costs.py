@@ -3,7 +3,7 @@
 estimate(config) -> Estimate(bytes, seconds), from the configuration's fields alone, with
 coefficients fitted to peak-memory and time measurements on this project's 2-core machines
 (`python bench/limits.py --only fit`, bench/LIMITS.md) and multiplied by a safety margin.
-The app refuses what does not fit its server (APP_BYTES, APP_SECONDS); the command line
+The app decides what fits its server from these numbers (ui/ranges.py); the command line
 only warns (CLI_WARN_BYTES).
 
 Memory, what one training run adds to a process that has imported torch:
@@ -56,10 +56,6 @@ TRAIN_MACS = 3  # forward + backward (two products) per forward multiply-add
 TEST_SIZE = CHECK_SIZE = 1000  # mirrors train.TEST_SIZE / CHECK_SIZE (train imports us not)
 CHECK_FACTOR = 10
 
-# The app's budget for one run on a ~2.7 GB, 2-CPU server that idles at ~650 MB and may run
-# two trainings at once (one per core), each in its own process (~300 MB with torch loaded).
-APP_BYTES = 512 * MB
-APP_SECONDS = 900.0
 CLI_WARN_BYTES = 4 * 2**30
 
 
@@ -91,6 +87,15 @@ def train_bytes(config: Config) -> int:
     return int(MARGIN * (steps + data + FIXED_BYTES))
 
 
+def memory_split(config: Config) -> tuple[int, int]:
+    """(bytes the step's per-unit activations hold, bytes the drawn data hold), unmargined:
+    which of the two a run's memory is mostly made of."""
+    c = config
+    step_floats = c.batch_size * c.max_len * c.hidden_size * TRAIN_FLOATS[c.arch, c.impl]
+    data_bits = c.train_size * c.max_len + TEST_SIZE * (c.test_max_len + check_length(c))
+    return FLOAT * step_floats, DATA_BYTES * data_bits
+
+
 def eval_seconds(config: Config, rows: int, length: int) -> float:
     """Seconds to evaluate `rows` strings of `length` bits (evaluate.accuracy's chunking)."""
     chunks = math.ceil(rows / max(1, MAX_ELEMENTS // length))
@@ -113,34 +118,6 @@ def train_seconds(config: Config) -> float:
 def estimate(config: Config) -> Estimate:
     """Pessimistic (peak bytes, seconds) of training `config`, from its fields alone."""
     return Estimate(train_bytes(config), train_seconds(config))
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """Why the app will not train a configuration: what is over, by how much, what to lower."""
-
-    what: str  # "memory" or "time"
-    needed: float  # bytes or seconds (estimated)
-    allowed: float  # APP_BYTES or APP_SECONDS
-    lower: tuple[str, ...]  # config fields whose lowering helps most, largest effect first
-    raise_: tuple[str, ...] = ()  # fields whose raising helps
-
-
-def app_refusal(config: Config) -> Refusal | None:
-    """None if `config` fits one app run (APP_BYTES, APP_SECONDS), else why it does not."""
-    c, guess = config, estimate(config)
-    if guess.bytes > APP_BYTES:
-        step_floats = c.batch_size * c.max_len * c.hidden_size * TRAIN_FLOATS[c.arch, c.impl]
-        data_bits = c.train_size * c.max_len + TEST_SIZE * (c.test_max_len + check_length(c))
-        if FLOAT * step_floats >= DATA_BYTES * data_bits:
-            lower = ("batch_size", "max_len", "hidden_size")
-        else:
-            lower = ("train_size", "max_len") if c.train_size else ("test_max_len",)
-        return Refusal("memory", guess.bytes, APP_BYTES, lower)
-    if guess.seconds > APP_SECONDS:
-        lower = ("steps", "hidden_size", "batch_size", "max_len", "test_max_len")
-        return Refusal("time", guess.seconds, APP_SECONDS, lower, ("eval_every",))
-    return None
 
 
 def cli_warning(config: Config) -> str | None:

@@ -2,7 +2,8 @@
 
 diagnose(result) looks only at the run's own numbers (its history, its status, its verdict's
 evidence) and its config, and returns None for a run that worked. Every suggestion is a set of
-Config changes that is valid and trainable in the app, with the reason it should help.
+Config changes that gives a valid config the caller accepts (the app: one it can train), with
+the reason it should help.
 
     >>> from parity.training.train import train
     >>> d = diagnose(train(Config(lr=1.0, steps=300, seed=0)))
@@ -12,11 +13,12 @@ Config changes that is valid and trainable in the app, with the reason it should
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..core.config import Config, over_app_range
+from ..core.config import Config
 from ..evaluation import verdict as v
-from . import costs
 
 DEFAULT = Config()
 CHANCE = 0.6  # accuracy at or below this is guessing (1,000 coin flips stay within 0.45..0.55)
@@ -92,8 +94,21 @@ def measure(result) -> Measured:
     )
 
 
-def diagnose(result) -> Diagnosis | None:
-    """The diagnosis of a finished run; None when it worked (its checks all passed)."""
+def diagnose(result, fits: Callable[[Config], bool] = lambda config: True) -> Diagnosis | None:
+    """The diagnosis of a finished run; None when it worked (its checks all passed).
+
+    Its suggestions lead only to configs `fits` accepts (the app passes its ranges and budget),
+    at most MAX_SUGGESTIONS of them.
+    """
+    found = _diagnose(result)
+    if found is None:
+        return None
+    kept = tuple(s for s in found.suggestions if fits(s.apply(result.config)))
+    return dataclasses.replace(found, suggestions=kept[:MAX_SUGGESTIONS])
+
+
+def _diagnose(result) -> Diagnosis | None:
+    """diagnose() with every valid suggestion."""
     verdict, config = result.verdict, result.config
     if result.status == "diverged" or (verdict and verdict.status == v.DIVERGED):
         return _diverged(result.steps, config)
@@ -248,21 +263,16 @@ def _lower_lr(lr: float) -> float:
     return next((x for x in LR_LADDER if x <= lr / 2), LR_LADDER[-1])
 
 
-def trainable(config: Config) -> bool:
-    """Whether the app would train `config` (within its ranges and budgets)."""
-    return not over_app_range(config) and costs.app_refusal(config) is None
-
-
 def _valid(config: Config, candidates: list[tuple[dict, str]]) -> tuple[Suggestion, ...]:
-    """The candidates that change something and give a config the app can train."""
+    """The candidates that change something and give a valid config, each once."""
     out = []
     for changes, reason in candidates:
         if all(getattr(config, k) == value for k, value in changes.items()):
             continue
         try:
-            changed = config.replace(**changes)
+            config.replace(**changes)  # a ValueError: not a valid config
         except ValueError:
             continue
-        if trainable(changed) and changes not in [s.changes for s in out]:
+        if changes not in [s.changes for s in out]:
             out.append(Suggestion(changes, reason))
-    return tuple(out[:MAX_SUGGESTIONS])
+    return tuple(out)

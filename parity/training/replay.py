@@ -1,8 +1,8 @@
 """Replaying a training run: the model as it was at each kept evaluation step.
 
 TrainResult.snapshots holds (step, state_dict) pairs (parity.training.snapshots); model_at turns one
-back into a model, so everything that reads a model (the automaton, the state map, a trace)
-can be shown at any point of training.
+back into a model (model_with any kept state_dict), so everything that reads a model (the
+automaton, the state map, a trace) can be shown at any point of training.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 
 from ..core.config import Config
-from ..nets.models import ParityModel
+from ..nets.models import ParityModel, build
 from .snapshots import Snapshot
 
 
@@ -27,14 +27,14 @@ def snapshot_at(snapshots: tuple[Snapshot, ...], step: int) -> Snapshot:
     raise ValueError(f"no snapshot at step {step}; there are {steps(snapshots)}")
 
 
-@torch.no_grad()
 def model_at(config: Config, snapshot: Snapshot) -> ParityModel:
     """The model with the snapshot's weights (fused torch path, evaluation mode)."""
-    model = ParityModel(config.arch, config.hidden_size, "torch")
-    model.load_state_dict(snapshot[1])
+    return model_with(config, snapshot[1])
+
+
+@torch.no_grad()
+def model_with(config: Config, state: dict[str, torch.Tensor], impl: str = "torch") -> ParityModel:
+    """A model of `config`'s shape with the weights `state` (evaluation mode), run by `impl`."""
+    model = build(config.replace(impl=impl))  # build leaves the global RNG alone
+    model.load_state_dict(state)
     return model.eval()
-
-
-def snapshot_key(model_key: str, step: int) -> str:
-    """The cache key of a replayed model: its run's key and the step."""
-    return f"{model_key}@step{step}"

@@ -76,3 +76,13 @@ def test_the_map_can_use_only_the_hidden_part_of_an_lstm_state():
     xy = projection(sample.features)  # full [h, c] rows in, only h used
     np.testing.assert_allclose(xy[:, 0], (sample.features[:, 0] - projection.mean[0]).numpy())
     assert (xy[:, 1] == 0).all()  # a one-unit state has no second axis
+
+
+def test_the_state_map_is_the_cloud_its_axes_and_the_ranking_of_one_sample():
+    model = lstm_flipper()
+    found = statemap.state_map(model)
+    sample = states.collect(model)
+    projection = statemap.fit(sample.features, sample.parity, dims=model.hidden_size)
+    assert torch.equal(found.projection.axes, projection.axes)
+    assert found.cloud.equals(statemap.cloud(sample, projection))
+    assert found.ranking.equals(statemap.unit_ranking(model, sample))

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import torch
 
-from parity.analysis.traces import trace
+from parity.analysis.traces import record_string, trace
 from parity.nets import cells
 from parity.nets.models import ParityModel
 
@@ -139,3 +139,24 @@ def test_the_trained_model_is_right_at_every_step_of_a_long_string(trained_model
 def test_bad_bits_are_refused(bits, randomize):
     with pytest.raises(ValueError):
         trace(model_for("rnn", randomize), bits)
+
+
+@pytest.mark.parametrize("arch", ARCHS)
+def test_a_window_of_a_recording_is_that_part_of_the_whole_trace(arch, randomize):
+    model = model_for(arch, randomize)
+    whole, rec = trace(model, BITS), record_string(model, tuple(BITS))
+    assert rec.steps == len(BITS) and rec.arch == arch
+    pd.testing.assert_frame_equal(rec.prediction(), whole.prediction)
+    states, prediction = rec.window(4, 9)
+    expected = whole.prediction[whole.prediction["step"].between(4, 9)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(prediction, expected)
+    rows = whole.states[whole.states["step"].between(4, 9)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(states, rows)
+
+
+def test_a_recording_knows_the_parity_the_answer_and_the_running_share_right(randomize):
+    rec = record_string(model_for("gru", randomize), tuple(BITS))
+    p = trace(model_for("gru", randomize), BITS).prediction
+    assert rec.parity == sum(BITS) % 2 == p["running_parity"].iloc[-1]
+    assert rec.answer == p["predicted"].iloc[-1]
+    assert rec.running_accuracy == pytest.approx(p["correct"].mean())

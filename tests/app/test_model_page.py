@@ -13,11 +13,12 @@ import pytest
 import torch
 
 from parity.cli import commands
-from parity.core.config import APP_MAX_HIDDEN, Config
+from parity.core.config import Config
 from parity.nets import modelfile
 from parity.training.train import train
 from ui import model_files
 from ui.messages import plain
+from ui.ranges import APP_MAX_HIDDEN
 
 from .helpers import ROOT, charts, entry_app, no_crash, page_app
 

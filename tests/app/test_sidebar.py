@@ -9,7 +9,7 @@ import pytest
 from parity.core import config as config_lib
 from parity.core.config import Config
 from parity.training import costs
-from ui import presets, sidebar
+from ui import presets, ranges, sidebar
 
 from .helpers import charts, entry_app, metrics, no_crash, page_app
 
@@ -182,9 +182,9 @@ def test_widgets_offer_the_apps_range_and_say_what_the_cli_allows():
     at = entry_app().run()
     widgets = sidebar_widgets(at)
     for f in config_lib.fields():
-        if f.metadata["app_hi"] is None or widgets[f.name].type == "selectbox":
+        if ranges.app_hi(f) is None or widgets[f.name].type == "selectbox":
             continue
-        assert widgets[f.name].max == f.metadata["app_hi"] < f.metadata["hi"], f.name
+        assert widgets[f.name].max == ranges.app_hi(f) < f.metadata["hi"], f.name
         assert f"allows up to {f.metadata['hi']:,}" in widgets[f.name].help
 
 
@@ -198,12 +198,12 @@ def test_the_issue_link_is_refused_with_warnings_not_trained_at_7_gb(train_calls
     for name, text in zip(("hidden_size", "batch_size"), warnings, strict=True):
         f = next(f for f in config_lib.fields() if f.name == name)
         assert f"{name}={query[name]}" in text and f.metadata["label"] in text
-        assert f"limit of {f.metadata['app_hi']:,}" in text
+        assert f"limit of {ranges.app_hi(f):,}" in text
     assert len(train_calls) == 1  # what was trained is within the app's limits
     trained = train_calls[0]
     assert (trained.hidden_size, trained.batch_size) == (Config().hidden_size, Config().batch_size)
     assert (trained.max_len, trained.steps) == (100, 1)
-    assert costs.estimate(trained).bytes <= costs.APP_BYTES
+    assert costs.estimate(trained).bytes <= ranges.APP_BYTES
 
 
 OVER_BUDGET = dict(hidden_size="64", batch_size="1024", min_len="200", max_len="200")
@@ -211,7 +211,7 @@ OVER_BUDGET = dict(hidden_size="64", batch_size="1024", min_len="200", max_len="
 
 def test_a_combination_over_the_memory_budget_is_refused_with_what_to_lower(train_calls):
     config = Config(hidden_size=64, batch_size=1024, min_len=200, max_len=200)
-    assert not config_lib.over_app_range(config)  # every field is within its own limit
+    assert not ranges.over_app_range(config)  # every field is within its own limit
     for page in ("train", "inside", "lengths", "model"):
         at = page_app(page, **OVER_BUDGET).run()
         no_crash(at)
@@ -219,7 +219,7 @@ def test_a_combination_over_the_memory_budget_is_refused_with_what_to_lower(trai
         message = at.error[0].value
         needed = costs.estimate(config).bytes / costs.MB
         assert f"about {needed:,.0f} MB of memory" in message
-        assert f"{costs.APP_BYTES / costs.MB:,.0f} MB" in message
+        assert f"{ranges.APP_BYTES / costs.MB:,.0f} MB" in message
         for label in ("Batch size", "Longest training string", "Hidden size"):
             assert label in message
         assert "python -m parity train --hidden-size 64 --batch-size 1024" in message

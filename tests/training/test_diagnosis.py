@@ -104,16 +104,10 @@ def test_a_run_that_passed_every_check_has_no_diagnosis():
     assert dg.diagnose(made(Config(), [0.7, 1.0], verdict=verdict)) is None
 
 
-def test_suggestions_are_trainable_and_change_something():
-    wide, long = Config(hidden_size=64, lr=1.0), Config(steps=20_000, target="final")
-    assert dg.trainable(wide) and dg.trainable(long)
-    stalled = dg.diagnose(made(wide, [0.75] * 30))  # hidden 128: over the app's range
-    rising = dg.diagnose(made(long, [0.6 + 0.01 * i for i in range(30)]))  # 40,000 steps too
-    assert changes(stalled) == [{"lr": Config().lr}, {"seed": 1}]
-    assert changes(rising) == [{"target": "every"}]
-    for config, d in ((wide, stalled), (long, rising), (wide, dg.diagnose(made(wide, [0.5] * 9)))):
-        for s in d.suggestions:
-            assert dg.trainable(s.apply(config)) and s.apply(config) != config
+def test_suggestions_lead_only_where_the_caller_accepts():
+    stalled = made(Config(hidden_size=64, lr=1.0), [0.75] * 30)
+    assert changes(dg.diagnose(stalled)) == [{"lr": Config().lr}, {"seed": 1}]
+    assert changes(dg.diagnose(stalled, lambda config: config.seed == 0)) == [{"lr": Config().lr}]
 
 
 def test_a_real_run_with_a_learning_rate_of_one_is_at_chance_or_diverged():

@@ -11,8 +11,8 @@ import pytest
 from parity.core.config import Config, fields
 from parity.evaluation import verdict as v
 from parity.training import presets
-from parity.training.diagnosis import trainable
 from parity.training.train import HISTORY_COLUMNS, TrainResult, train
+from ui.ranges import trainable
 
 ROOT = Path(__file__).resolve().parents[2]
 ISSUE_PRESETS = ["notebook", "smallest", "rnn_final", "length_50", "lr_too_high"]

@@ -37,4 +37,13 @@ def test_the_first_snapshot_is_not_yet_parity_and_the_last_is(result):
 def test_a_missing_step_is_named(result):
     with pytest.raises(ValueError, match="no snapshot at step 0"):
         replay.snapshot_at(result.snapshots, 0)
-    assert replay.snapshot_key("k", 40) == "k@step40"
+
+
+def test_a_kept_state_runs_on_either_path(result):
+    state = result.snapshots[-1][1]
+    fused, scratch = replay.model_with(CONFIG, state), replay.model_with(CONFIG, state, "scratch")
+    assert (fused.impl, scratch.impl) == ("torch", "scratch") and not scratch.training
+    bits, lengths = torch.tensor([[1, 0, 1, 1, 0, 1, 1]], dtype=torch.float32), torch.tensor([7])
+    at = replay.model_at(CONFIG, result.snapshots[-1])
+    assert torch.equal(fused.predict(bits, lengths), scratch.predict(bits, lengths))
+    assert torch.equal(fused.predict(bits, lengths), at.predict(bits, lengths))
