@@ -1,8 +1,9 @@
 """A bounded pool of worker processes for long jobs (training, evaluation), off the server.
 
 The app's script threads only wait; the work runs in at most `workers` processes (one per core
-by default), started lazily from a 'forkserver' context (never a fork of the threaded server),
-each on one intra-op thread and at a lower priority (os.nice), so the server keeps answering.
+by default), spawned as the pool starts (parity/execution/workers.py: never a fork of the threaded
+server), each on one intra-op thread and at a lower priority (os.nice), so the server keeps
+answering. The experiments' LocalExecutor (parity/execution/executors.py) runs on this pool too.
 
     pool = WorkPool(workers=2)
     job = pool.submit(("train", config), train, config)  # joins a job with this key, if any
@@ -14,7 +15,8 @@ A job function is called as fn(*args, on_progress=..., should_stop=...): it repo
 through the first and must raise once the second answers True. Jobs are keyed: two visitors
 asking for the same key share one job. What exceeds the pool waits in a FIFO queue. Results
 travel back pickled, between our own processes only (never bytes from a visitor). A job that
-raises or whose worker dies is reported as failed, and the worker is replaced.
+raises or whose worker dies is reported as failed, and the worker is replaced. Shutting down
+cancels what is queued and kills what still runs.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .workers import Worker, run_in_process
+from .workers import NICENESS, PRELOAD, Worker
 
 GRACE_SECONDS = 2.0  # an unfinished job nobody waits for is cancelled after this
 ERROR_CHARS = 300  # an error message is cut to this length
@@ -63,19 +65,24 @@ class WorkPool:
         processes: bool = True,
         grace: float = GRACE_SECONDS,
         recycle_mb: float | None = None,
+        niceness: int = NICENESS,
+        preload: tuple[str, ...] = PRELOAD,
     ):
         self.workers = max(1, workers or os.cpu_count() or 1)
-        self.grace, self.recycle_mb = grace, recycle_mb
+        self.grace = grace
         self.started: collections.deque = collections.deque(maxlen=STARTED_KEPT)
         self._cond = threading.Condition()
         self._jobs: dict[Hashable, Job] = {}  # queued or running
         self._queue: collections.deque[Job] = collections.deque()
         self._closed = False
-        self._workers: list[Worker] = []
-        run = run_in_process if processes else _run_in_thread
+        self._kill = threading.Event()  # set by shutdown: running workers are killed
+        self._workers = [  # None: jobs run on the slots' threads
+            Worker(niceness, preload, recycle_mb) if processes else None
+            for _ in range(self.workers)
+        ]
         self._threads = [
-            threading.Thread(target=self._serve, args=(run,), daemon=True, name=f"workpool-{i}")
-            for i in range(self.workers)
+            threading.Thread(target=self._serve, args=(w,), daemon=True, name=f"workpool-{i}")
+            for i, w in enumerate(self._workers)
         ]
         for thread in self._threads:
             thread.start()
@@ -106,6 +113,12 @@ class WorkPool:
         with self._cond:
             if not job.finished:
                 self._cond.wait(timeout)
+
+    def finished(self, jobs: list[Job], timeout: float) -> list[Job]:
+        """The finished ones among `jobs`, once there is one or `timeout` seconds passed."""
+        with self._cond:
+            self._cond.wait_for(lambda: any(job.finished for job in jobs), timeout)
+            return [job for job in jobs if job.finished]
 
     def place(self, job: Job) -> int | None:
         """1 for the next job to start, 2 for the one after it...; None once it runs."""
@@ -151,12 +164,13 @@ class WorkPool:
     def pids(self) -> list[int]:
         """Process ids of the live worker processes."""
         with self._cond:
-            return [w.pid for w in self._workers if w.pid is not None]
+            return [w.pid for w in self._workers if w is not None and w.pid is not None]
 
     def shutdown(self, timeout: float = 10.0) -> None:
-        """Cancel everything, stop the workers and wait for them (no orphan processes)."""
+        """Cancel everything, kill busy workers, stop idle ones and wait (no orphan processes)."""
         with self._cond:
             self._closed = True
+            self._kill.set()
             while self._queue:
                 self._end(self._queue.popleft(), "cancelled", error="the server is stopping")
             for job in self._jobs.values():
@@ -195,18 +209,18 @@ class WorkPool:
         self._jobs.pop(job.key, None)
         self._cond.notify_all()
 
-    def _finish(self, job: Job, state: str, result: Any = None, error: str | None = None) -> None:
+    def _finish(self, job: Job, state: str, value: Any) -> None:
+        """Record a job's end: `value` is its result when done, else its error."""
         with self._cond:
             if job.cancel.is_set() and state == "failed":
-                state = "cancelled"  # stopped on request: raising is how it stops
-            self._end(job, state, result, error)
+                state = "cancelled"  # stopped on request: raising (or being killed) is how
+            if state == "done":
+                self._end(job, "done", result=value)
+            else:
+                self._end(job, state, error=value)
 
-    def _serve(self, run) -> None:
-        """One worker slot: take the next job, run it (in a process or here), report."""
-        worker = Worker(self.recycle_mb) if run is run_in_process else None
-        if worker is not None:
-            with self._cond:
-                self._workers.append(worker)
+    def _serve(self, worker: Worker | None) -> None:
+        """One slot: take the next job, run it (in the slot's process, or here), report."""
         try:
             if worker is not None:
                 try:
@@ -215,18 +229,23 @@ class WorkPool:
                     pass
             while (job := self._next()) is not None:
                 try:
-                    state, value = run(worker, job, lambda item, j=job: self._report(j, item))
+                    state, value = self._run(worker, job)
                 except Exception as err:  # noqa: BLE001 - a job's failure must not end the slot
                     state, value = "failed", f"{type(err).__name__}: {err}"
-                if state == "done":
-                    self._finish(job, "done", result=value)
-                else:
-                    self._finish(job, state, error=value)
+                self._finish(job, state, value)
         finally:
             if worker is not None:
                 worker.stop()
 
+    def _run(self, worker: Worker | None, job: Job) -> tuple[str, Any]:
+        """Run the job in the worker process, or on this thread (AppTests: monkeypatches hold)."""
 
-def _run_in_thread(_worker, job: Job, report) -> tuple[str, Any]:
-    """Run the job on this thread (AppTests use this to keep monkeypatches visible)."""
-    return "done", job.fn(*job.args, on_progress=report, should_stop=job.cancel.is_set)
+        def report(item: Any) -> None:
+            self._report(job, item)
+
+        if worker is None:
+            return "done", job.fn(*job.args, on_progress=report, should_stop=job.cancel.is_set)
+        state, value = worker.run(job.fn, job.args, report, job.cancel, self._kill)
+        if state == "died":
+            return "failed", f"the worker process died (exit code {value})"
+        return state, value
