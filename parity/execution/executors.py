@@ -40,10 +40,11 @@ def apply_item(fn: Callable, index: int, item: Any, on_progress, should_stop) ->
 class LocalExecutor:
     """Items spread over worker processes, streamed back as each finishes.
 
-    The workers are a WorkPool's, at normal priority: each pins torch to one thread, ignores
-    ^C and runs one item at a time. A worker that dies mid-item (killed, out of memory) costs
-    only that item, reported as its outcome's error, and is replaced. On ^C or when the
-    consumer stops iterating, the pool shuts down, killing busy workers: none outlives this.
+    The workers are a WorkPool's, spawned (fresh interpreters, as the command line's workers
+    have always been) and at normal priority: each pins torch to one thread, ignores ^C and
+    runs one item at a time. A worker that dies mid-item (killed, out of memory) costs only
+    that item, reported as its outcome's error, and is replaced. On ^C or when the consumer
+    stops iterating, the pool shuts down, killing busy workers: none outlives this.
     """
 
     name = "local"
@@ -61,7 +62,8 @@ class LocalExecutor:
         items = list(items)
         if not items:
             return
-        pool = WorkPool(min(self.workers, len(items)), grace=0.0, niceness=0, preload=())
+        workers = min(self.workers, len(items))
+        pool = WorkPool(workers, grace=0.0, start="spawn", niceness=0, preload=())
         try:
             jobs = [pool.submit(i, apply_item, fn, i, item) for i, item in enumerate(items)]
             while jobs:

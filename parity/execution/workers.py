@@ -6,8 +6,10 @@ result), ("failed", id, message), ("cancelled", id, message). The pool asks a ru
 stop through the worker's multiprocessing Event, or kills the process; the worker also stops
 (and exits) when its pipe closes, so a driver that dies leaves no worker behind.
 
-Workers are spawned (a fresh interpreter, never a fork of a threaded server), deaf to ^C (their
-driver stops them), on one intra-op thread and at a chosen priority below the driver's.
+Workers start from a 'forkserver' (the app's: it imports torch once and forks each worker from
+that, never from the threaded server) or are spawned (the command line's experiments: fresh
+interpreters); either way they are deaf to ^C (their driver stops them), on one intra-op thread
+and at a chosen priority below the driver's.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from collections.abc import Callable
 from multiprocessing.connection import wait as wait_ready
 from typing import Any
 
+START = "forkserver"  # how the app's workers start (multiprocessing start method)
 NICENESS = 10  # the app's workers: priority below the server's (os.nice increment)
-PRELOAD = ("parity.training.train", "parity.evaluation.evaluate")  # the app's workers import
-# these as they start, so the first job need not wait for torch
+PRELOAD = ("parity.training.train", "parity.evaluation.evaluate")  # imported before the first
+# job (by the forkserver, once), so it need not wait for torch
 POLL_SECONDS = 0.1  # how often a driver waiting on a job passes a stop or kill request on
 JOIN_SECONDS = 5.0  # an exiting worker gets this long before it is killed
 WORKER_NAME = "parity-worker"
@@ -35,7 +38,7 @@ _job_ids = itertools.count(1)
 def _start_without_parent_main() -> None:
     """Make multiprocessing start our workers without the parent's main module (done once).
 
-    A spawned child normally re-imports the parent's __main__. In the app that is whatever
+    A child normally re-imports the parent's __main__. In the app that is whatever
     script Streamlit (or AppTest) runs at that moment, so a worker started then would run a
     page script. Our workers need only modules they import by name.
     """
@@ -57,32 +60,28 @@ def _start_without_parent_main() -> None:
 class Worker:
     """One worker process, started when first needed and replaced once it has died."""
 
-    def __init__(self, niceness: int = NICENESS, preload=PRELOAD, recycle_mb: float | None = None):
-        self.settings = (niceness, tuple(preload), recycle_mb)
+    def __init__(self, start=START, niceness=NICENESS, preload=PRELOAD, recycle_mb=None):
+        self.start, self.settings = start, (niceness, tuple(preload), recycle_mb)
         self.proc = self.conn = self.stop_event = None
 
     def ensure(self) -> None:
-        """A live worker process: the current one, or a newly spawned one."""
+        """A live worker process: the current one, or a newly started one."""
         if self.proc is not None and self.proc.is_alive():
             return
         self.close()
         _start_without_parent_main()
-        ctx = multiprocessing.get_context("spawn")
+        ctx = multiprocessing.get_context(self.start)
+        if self.start == "forkserver":
+            ctx.set_forkserver_preload(list(self.settings[1]))
         self.conn, child = ctx.Pipe()
         self.stop_event = ctx.Event()
-        self.proc = ctx.Process(
-            target=worker_main,
-            args=(child, self.stop_event, *self.settings),
-            daemon=True,
-            name=WORKER_NAME,
-        )
+        args = (child, self.stop_event, *self.settings)
+        proc = ctx.Process(target=worker_main, args=args, daemon=True, name=WORKER_NAME)
         try:
-            self.proc.start()
-        except BaseException:
-            self.proc = None
-            raise
+            proc.start()
         finally:
             child.close()  # only the worker holds its end: its exit closes the pipe
+        self.proc = proc
 
     @property
     def pid(self) -> int | None:
@@ -103,47 +102,37 @@ class Worker:
                 self.proc.kill()
             if not wait_ready([self.conn, self.proc.sentinel], timeout=POLL_SECONDS):
                 continue
-            message = self._receive()
-            if message is None:
-                return "died", self._reap()
-            kind, _, payload = message
+            try:
+                kind, _, payload = self.conn.recv()
+            except (EOFError, OSError):  # the pipe broke: the worker died
+                return "died", self.close()
             if kind != "progress":
                 return kind, payload
             report(payload)
 
-    def _receive(self) -> tuple | None:
-        """The worker's next message; None when the pipe broke (the worker died)."""
-        try:
-            return self.conn.recv() if self.conn.poll() else None
-        except (EOFError, OSError):
-            return None
-
-    def _reap(self) -> int | None:
-        """Wait for the dead process; its exit code."""
-        self.proc.join(timeout=JOIN_SECONDS)
-        code = self.proc.exitcode
-        self.close()
-        return code
-
-    def close(self) -> None:
-        """Close the pipe (an idle worker then exits) and reap the process, killing a laggard."""
+    def close(self) -> int | None:
+        """Close the pipe (an idle worker then exits), reap the process (killing a laggard):
+        its exit code."""
+        code = None
         if self.conn is not None:
             self.conn.close()
-        if self.proc is not None and self.proc.pid is not None:
+        if self.proc is not None:
             self.proc.join(timeout=JOIN_SECONDS)
             if self.proc.is_alive():
                 self.proc.kill()
                 self.proc.join()
+            code = self.proc.exitcode
         self.proc = self.conn = None
+        return code
 
     def stop(self) -> None:
-        """Ask the worker to exit and reap it."""
+        """Ask the worker to exit (a running job stops at its next step) and reap it."""
         if self.proc is not None and self.proc.is_alive():
             try:
                 self.conn.send(None)
             except OSError:
                 pass
-            self.stop_event.set()  # a running job stops at its next step
+            self.stop_event.set()
         self.close()
 
 
@@ -158,14 +147,18 @@ def _rss_mb() -> float:
 
 
 def _prepare(niceness: int, preload: tuple) -> None:
-    """A worker's settings: deaf to ^C, lower priority, one intra-op thread, modules loaded."""
+    """A worker's settings: deaf to ^C, one intra-op thread, modules loaded, lower priority.
+
+    The imports (done already in a forkserver's child) come first, at the driver's priority: at
+    a lower one, a busy machine would leave a new worker importing torch for tens of seconds.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    os.nice(niceness)
     from ..core.runtime import use_one_thread
 
     use_one_thread()
     for module in preload:
         importlib.import_module(module)
+    os.nice(niceness)
 
 
 def _job_reply(conn, should_stop, job_id: int, fn: Callable, args: tuple) -> tuple:

@@ -1,9 +1,10 @@
 """A bounded pool of worker processes for long jobs (training, evaluation), off the server.
 
 The app's script threads only wait; the work runs in at most `workers` processes (one per core
-by default), spawned as the pool starts (parity/execution/workers.py: never a fork of the threaded
-server), each on one intra-op thread and at a lower priority (os.nice), so the server keeps
-answering. The experiments' LocalExecutor (parity/execution/executors.py) runs on this pool too.
+by default), started with the pool from a 'forkserver' (parity/execution/workers.py: never a fork
+of the threaded server), each on one intra-op thread and at a lower priority (os.nice), so the
+server keeps answering. The experiments' LocalExecutor (parity/execution/executors.py) runs on
+this pool too, with spawned workers at normal priority.
 
     pool = WorkPool(workers=2)
     job = pool.submit(("train", config), train, config)  # joins a job with this key, if any
@@ -29,7 +30,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .workers import NICENESS, PRELOAD, Worker
+from .workers import NICENESS, PRELOAD, START, Worker
 
 GRACE_SECONDS = 2.0  # an unfinished job nobody waits for is cancelled after this
 ERROR_CHARS = 300  # an error message is cut to this length
@@ -65,6 +66,7 @@ class WorkPool:
         processes: bool = True,
         grace: float = GRACE_SECONDS,
         recycle_mb: float | None = None,
+        start: str = START,
         niceness: int = NICENESS,
         preload: tuple[str, ...] = PRELOAD,
     ):
@@ -77,7 +79,7 @@ class WorkPool:
         self._closed = False
         self._kill = threading.Event()  # set by shutdown: running workers are killed
         self._workers = [  # None: jobs run on the slots' threads
-            Worker(niceness, preload, recycle_mb) if processes else None
+            Worker(start, niceness, preload, recycle_mb) if processes else None
             for _ in range(self.workers)
         ]
         self._threads = [
@@ -147,7 +149,7 @@ class WorkPool:
                 return
             if job.state == "queued":
                 self._queue.remove(job)
-                self._end(job, "cancelled", error="nobody waited for it any more")
+                self._end(job, "cancelled", "nobody waited for it any more")
             else:
                 job.cancel.set()  # the worker stops at its next step and reports
 
@@ -172,7 +174,7 @@ class WorkPool:
             self._closed = True
             self._kill.set()
             while self._queue:
-                self._end(self._queue.popleft(), "cancelled", error="the server is stopping")
+                self._end(self._queue.popleft(), "cancelled", "the server is stopping")
             for job in self._jobs.values():
                 job.cancel.set()
             self._cond.notify_all()
@@ -198,8 +200,10 @@ class WorkPool:
             job.progress.append(item)
             self._cond.notify_all()
 
-    def _end(self, job: Job, state: str, result: Any = None, error: str | None = None) -> None:
-        """Record how a job ended (under the lock); the result is handed on before waking."""
+    def _end(self, job: Job, state: str, value: Any) -> None:
+        """Record how a job ended (under the lock): `value` is its result when done, else its
+        error. The result is handed on (on_done) before waiters wake."""
+        result, error = (value, None) if state == "done" else (None, value)
         if state == "done" and job.on_done is not None:
             try:
                 job.on_done(result)
@@ -210,14 +214,10 @@ class WorkPool:
         self._cond.notify_all()
 
     def _finish(self, job: Job, state: str, value: Any) -> None:
-        """Record a job's end: `value` is its result when done, else its error."""
         with self._cond:
             if job.cancel.is_set() and state == "failed":
                 state = "cancelled"  # stopped on request: raising (or being killed) is how
-            if state == "done":
-                self._end(job, "done", result=value)
-            else:
-                self._end(job, state, error=value)
+            self._end(job, state, value)
 
     def _serve(self, worker: Worker | None) -> None:
         """One slot: take the next job, run it (in the slot's process, or here), report."""
