@@ -14,6 +14,7 @@ and at a chosen priority below the driver's.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import itertools
 import multiprocessing
@@ -122,17 +123,15 @@ class Worker:
                 self.proc.kill()
                 self.proc.join()
             code = self.proc.exitcode
-        self.proc = self.conn = None
+        self.proc = self.conn = self.stop_event = None
         return code
 
     def stop(self) -> None:
         """Ask the worker to exit (a running job stops at its next step) and reap it."""
         if self.proc is not None and self.proc.is_alive():
-            try:
-                self.conn.send(None)
-            except OSError:
-                pass
             self.stop_event.set()
+            with contextlib.suppress(OSError):
+                self.conn.send(None)
         self.close()
 
 

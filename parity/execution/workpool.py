@@ -157,11 +157,8 @@ class WorkPool:
         """What the pool is doing: workers, running and queued job keys."""
         with self._cond:
             running = [k for k, j in self._jobs.items() if j.state == "running"]
-            return {
-                "workers": self.workers,
-                "running": running,
-                "queued": [j.key for j in self._queue],
-            }
+            queued = [j.key for j in self._queue]
+            return {"workers": self.workers, "running": running, "queued": queued}
 
     def pids(self) -> list[int]:
         """Process ids of the live worker processes."""
