@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from .base import EXECUTORS, MAX_WORKERS, Executor, Outcome, call
+from .workpool import Job, WorkPool
 
 POLL_SECONDS = 0.5  # a driver waiting for outcomes wakes this often (^C lands at once anyway)
 
@@ -57,8 +58,6 @@ class LocalExecutor:
         self.workers = workers
 
     def map_unordered(self, fn: Callable, items: Iterable) -> Iterator[Outcome]:
-        from .workpool import WorkPool
-
         items = list(items)
         if not items:
             return
@@ -74,9 +73,11 @@ class LocalExecutor:
             pool.shutdown()
 
 
-def _failed(job) -> Outcome:
-    """The outcome of an item whose worker died: 'worker process died (exit code N)'."""
-    return Outcome(job.key, error=job.error.removeprefix("the "))  # the pool's words, for a row
+def _failed(job: Job) -> Outcome:
+    """The outcome of an item whose job failed: its worker died, or it could not be sent."""
+    if job.exit_code is not None:
+        return Outcome(job.key, error=f"worker process died (exit code {job.exit_code})")
+    return Outcome(job.key, error=job.error)
 
 
 def make_executor(

@@ -50,6 +50,7 @@ class Job:
     progress: list = field(default_factory=list)  # what fn reported, in order
     result: Any = None
     error: str | None = None
+    exit_code: int | None = None  # the worker process's, when it died running this job
     cancel: threading.Event = field(default_factory=threading.Event)  # asked to stop
 
     @property
@@ -244,5 +245,6 @@ class WorkPool:
             return "done", job.fn(*job.args, on_progress=report, should_stop=job.cancel.is_set)
         state, value = worker.run(job.fn, job.args, report, job.cancel, self._kill)
         if state == "died":
+            job.exit_code = value
             return "failed", f"the worker process died (exit code {value})"
         return state, value
