@@ -23,6 +23,7 @@ cancels what is queued and kills what still runs.
 from __future__ import annotations
 
 import collections
+import contextlib
 import os
 import threading
 import time
@@ -220,11 +221,9 @@ class WorkPool:
     def _serve(self, worker: Worker | None) -> None:
         """One slot: take the next job, run it (in the slot's process, or here), report."""
         try:
-            if worker is not None:
-                try:
-                    worker.ensure()  # start early: the first job need not wait for torch
-                except Exception:  # noqa: BLE001 - retried (and then reported) by the first job
-                    pass
+            if worker is not None:  # start early: the first job need not wait for torch; a
+                with contextlib.suppress(Exception):  # failure is retried, then reported, by it
+                    worker.ensure()
             while (job := self._next()) is not None:
                 try:
                     state, value = self._run(worker, job)
