@@ -9,7 +9,7 @@ import signal
 import sys
 
 from ..core.config import ARCHS, IMPLS, TARGETS
-from ..execution.executors import EXECUTORS, MAX_WORKERS
+from ..execution.base import EXECUTORS, MAX_WORKERS
 from ..experiments import definitions as ex
 
 

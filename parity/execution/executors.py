@@ -1,72 +1,21 @@
-"""Where independent runs execute: in this process, or over the cores in worker processes.
+"""The executors of parity/execution/base.py's protocol, built by name: serial, local, ray.
 
-An executor knows nothing of training. `executor.map_unordered(fn, items)` applies a
-module-level function `fn` to each picklable item and yields an `Outcome` per item as soon as
-it finishes, in any order: its index in `items`, and the value `fn` returned or the error it
-raised. A failing item never stops the others. Because a run is seeded by its configuration
-alone, the values do not depend on the executor (tests/execution/test_executors.py checks this).
-
-A cluster executor fits the same interface: parity/execution/ray_executor.py submits `fn` as a Ray
-task
-per item, waits for whichever finishes first and cancels the rest on interrupt.
+SerialExecutor runs every item in this process; LocalExecutor spreads them over the worker
+processes of a WorkPool (parity/execution/workpool.py), the pool the app's jobs run in too;
+RayExecutor (parity/execution/ray_executor.py) submits one Ray task per item to a cluster,
+and is imported only when asked for.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import signal
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from multiprocessing.connection import wait
-from typing import Any, Protocol
+from typing import Any
 
-EXECUTORS = ("local", "serial", "ray")
-MAX_WORKERS = 64
-STOP_TIMEOUT = 5.0  # seconds a worker gets to exit cleanly before it is killed
+from .base import EXECUTORS, MAX_WORKERS, Executor, Outcome, call
+from .workpool import Job, WorkPool
 
-
-@dataclass(frozen=True)
-class Outcome:
-    """What became of one item: `value` when it succeeded, else `error` (one line)."""
-
-    index: int
-    value: Any = None
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
-class Executor(Protocol):
-    """What every executor offers (a cluster one included)."""
-
-    name: str
-    workers: int
-    in_process: bool  # True: fn runs in this process (callbacks work; nothing is pickled)
-
-    def map_unordered(self, fn: Callable, items: Iterable) -> Iterator[Outcome]:
-        """fn(item) for every item, yielded as each finishes; failures as error outcomes.
-
-        Returns a generator: closing it (or ^C while it waits) stops the outstanding work.
-        """
-        ...
-
-
-def describe(err: BaseException) -> str:
-    """An exception as one line: `TypeName: message`."""
-    text = " ".join(str(err).split())
-    return f"{type(err).__name__}: {text}" if text else type(err).__name__
-
-
-def call(fn: Callable, index: int, item: Any) -> Outcome:
-    """fn(item) as an Outcome; an Exception becomes the outcome's error (^C still propagates)."""
-    try:
-        return Outcome(index, fn(item))
-    except Exception as err:
-        return Outcome(index, error=describe(err))
+POLL_SECONDS = 0.5  # a driver waiting for outcomes wakes this often (^C lands at once anyway)
 
 
 class SerialExecutor:
@@ -84,60 +33,19 @@ class SerialExecutor:
             yield call(fn, index, item)
 
 
-def _worker_main(conn) -> None:
-    """A worker: one thread, deaf to ^C (the driver stops it), runs what the pipe sends."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from ..core.runtime import use_one_thread
-
-    use_one_thread()
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):  # the driver is gone: nothing left to do
-            return
-        if message is None:
-            return
-        fn, index, item = message
-        try:
-            conn.send(call(fn, index, item))
-        except (BrokenPipeError, OSError):
-            return
-
-
-class _Worker:
-    """One spawned worker process, its end of the pipe, and the item it is running."""
-
-    def __init__(self, context):
-        self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child,), daemon=True)
-        self.process.start()
-        child.close()  # only the worker holds its end: its exit closes the pipe
-        self.index: int | None = None
-
-    def give(self, fn: Callable, index: int, item: Any) -> None:
-        self.index = index
-        self.conn.send((fn, index, item))
-
-    def stop(self, timeout: float = STOP_TIMEOUT) -> None:
-        """Ask it to exit; kill it if it is still running an item or does not exit in time."""
-        if self.process.is_alive() and self.index is None:
-            try:
-                self.conn.send(None)
-            except OSError:
-                pass
-            self.process.join(timeout)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join()
-        self.conn.close()
+def apply_item(fn: Callable, index: int, item: Any, on_progress, should_stop) -> Outcome:
+    """An item as a job of the pool: fn(item) as an Outcome, computed in the worker."""
+    return call(fn, index, item)
 
 
 class LocalExecutor:
-    """Items spread over worker processes (spawn), streamed back as each finishes.
+    """Items spread over worker processes, streamed back as each finishes.
 
-    Each worker pins torch to one thread (parity.core.runtime). A worker that dies mid-item (killed,
-    out of memory) costs only that item, reported as its outcome's error, and is replaced.
-    On ^C or when the consumer stops iterating, every worker is stopped: none outlives this.
+    The workers are a WorkPool's, spawned (fresh interpreters, as the command line's workers
+    have always been) and at normal priority: each pins torch to one thread, ignores ^C and
+    runs one item at a time. A worker that dies mid-item (killed, out of memory) costs only
+    that item, reported as its outcome's error, and is replaced. On ^C or when the consumer
+    stops iterating, the pool shuts down, killing busy workers: none outlives this.
     """
 
     name = "local"
@@ -150,50 +58,26 @@ class LocalExecutor:
         self.workers = workers
 
     def map_unordered(self, fn: Callable, items: Iterable) -> Iterator[Outcome]:
-        todo = deque(enumerate(items))
-        context = multiprocessing.get_context("spawn")
-        pool = [_Worker(context) for _ in range(min(self.workers, len(todo)))]
+        items = list(items)
+        if not items:
+            return
+        workers = min(self.workers, len(items))
+        pool = WorkPool(workers, grace=0.0, start="spawn", niceness=0, preload=())
         try:
-            for worker in pool:
-                worker.give(fn, *todo.popleft())
-            while any(w.index is not None for w in pool):
-                for slot, outcome in _finished(pool):
-                    yield outcome
-                    if todo:
-                        if not pool[slot].process.is_alive():  # replace a dead worker
-                            pool[slot].stop()
-                            pool[slot] = _Worker(context)
-                        pool[slot].give(fn, *todo.popleft())
+            jobs = [pool.submit(i, apply_item, fn, i, item) for i, item in enumerate(items)]
+            while jobs:
+                for job in pool.finished(jobs, POLL_SECONDS):
+                    jobs.remove(job)
+                    yield job.result if job.state == "done" else _failed(job)
         finally:
-            for worker in pool:
-                worker.stop()
+            pool.shutdown()
 
 
-def _finished(pool: list[_Worker]) -> list[tuple[int, Outcome]]:
-    """Block until busy workers answer or die: (slot, outcome) for each; they become idle."""
-    busy = [w for w in pool if w.index is not None]
-    ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
-    done = []
-    for slot, worker in enumerate(pool):
-        if worker.index is not None and {worker.conn, worker.process.sentinel} & ready:
-            done.append((slot, _answer(worker)))
-            worker.index = None
-    return done
-
-
-def _answer(worker: _Worker) -> Outcome:
-    """A ready worker's outcome; when it died without answering, an error for its item.
-
-    Only the worker holds the other end of its pipe, so once it has exited, recv() returns
-    what it sent or raises EOFError at once: it never blocks here.
-    """
-    try:
-        return worker.conn.recv()
-    except (EOFError, OSError):
-        worker.process.join()
-        return Outcome(
-            worker.index, error=f"worker process died (exit code {worker.process.exitcode})"
-        )
+def _failed(job: Job) -> Outcome:
+    """The outcome of an item whose job failed: its worker died, or it could not be sent."""
+    if job.exit_code is not None:
+        return Outcome(job.key, error=f"worker process died (exit code {job.exit_code})")
+    return Outcome(job.key, error=job.error)
 
 
 def make_executor(

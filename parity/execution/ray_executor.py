@@ -1,6 +1,6 @@
 """Where runs execute on a Ray cluster: one Ray task per item, streamed back as each finishes.
 
-`RayExecutor(address)` implements the executor protocol of parity/execution/executors.py. With no
+`RayExecutor(address)` implements the executor protocol of parity/execution/base.py. With no
 address it starts a Ray instance on this machine (and stops it afterwards); with 'auto' or
 'HOST:PORT' it connects to a running cluster (`ray start --head` on one machine, `ray start
 --address HEAD:PORT` on the others). The `parity` package itself is shipped to the workers
@@ -27,13 +27,13 @@ from pathlib import Path
 from typing import Any
 
 from ..core.bounded_text import shorten
-from .executors import Outcome, call, describe
+from .base import Outcome, call, describe
 
 REQUIREMENTS = "requirements-ray.txt"
 MAX_RETRIES = 3  # times Ray reruns a task whose worker or node died
 CONNECT_TIMEOUT = 5.0  # seconds to reach HOST:PORT before giving up with one line
 STOP_TIMEOUT = 10.0  # seconds cancelled tasks get to end before the stream returns anyway
-PACKAGE = Path(__file__).resolve().parent  # the parity package, shipped to every worker
+PACKAGE = Path(__file__).resolve().parents[1]  # the parity package, shipped to every worker
 
 
 class RayUnavailable(ValueError):
@@ -119,7 +119,7 @@ class RayExecutor:
     """Items as Ray tasks (one CPU each) on a cluster, or on a Ray instance started here.
 
     The executor connects when first asked for `workers` (the CPUs Ray offers, which
-    experiment_runs.plan cuts groups of runs by) or for work, and disconnects (stopping the
+    parity.experiments.runs.plan cuts groups of runs by) or for work, and disconnects (stopping the
     instance it started) when a stream ends. If this process is connected to Ray already
     (`ray.init(**init_options(...))`), it uses that connection and leaves it open.
     """

@@ -1,8 +1,10 @@
 """A bounded pool of worker processes for long jobs (training, evaluation), off the server.
 
 The app's script threads only wait; the work runs in at most `workers` processes (one per core
-by default), started lazily from a 'forkserver' context (never a fork of the threaded server),
-each on one intra-op thread and at a lower priority (os.nice), so the server keeps answering.
+by default), started with the pool from a 'forkserver' (parity/execution/workers.py: never a fork
+of the threaded server), each on one intra-op thread and at a lower priority (os.nice), so the
+server keeps answering. The experiments' LocalExecutor (parity/execution/executors.py) runs on
+this pool too, with spawned workers at normal priority.
 
     pool = WorkPool(workers=2)
     job = pool.submit(("train", config), train, config)  # joins a job with this key, if any
@@ -14,12 +16,14 @@ A job function is called as fn(*args, on_progress=..., should_stop=...): it repo
 through the first and must raise once the second answers True. Jobs are keyed: two visitors
 asking for the same key share one job. What exceeds the pool waits in a FIFO queue. Results
 travel back pickled, between our own processes only (never bytes from a visitor). A job that
-raises or whose worker dies is reported as failed, and the worker is replaced.
+raises or whose worker dies is reported as failed, and the worker is replaced. Shutting down
+cancels what is queued and kills what still runs.
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import os
 import threading
 import time
@@ -27,7 +31,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .workers import Worker, run_in_process
+from .workers import NICENESS, PRELOAD, START, Worker
 
 GRACE_SECONDS = 2.0  # an unfinished job nobody waits for is cancelled after this
 ERROR_CHARS = 300  # an error message is cut to this length
@@ -47,6 +51,7 @@ class Job:
     progress: list = field(default_factory=list)  # what fn reported, in order
     result: Any = None
     error: str | None = None
+    exit_code: int | None = None  # the worker process's, when it died running this job
     cancel: threading.Event = field(default_factory=threading.Event)  # asked to stop
 
     @property
@@ -63,19 +68,25 @@ class WorkPool:
         processes: bool = True,
         grace: float = GRACE_SECONDS,
         recycle_mb: float | None = None,
+        start: str = START,
+        niceness: int = NICENESS,
+        preload: tuple[str, ...] = PRELOAD,
     ):
         self.workers = max(1, workers or os.cpu_count() or 1)
-        self.grace, self.recycle_mb = grace, recycle_mb
+        self.grace = grace
         self.started: collections.deque = collections.deque(maxlen=STARTED_KEPT)
         self._cond = threading.Condition()
         self._jobs: dict[Hashable, Job] = {}  # queued or running
         self._queue: collections.deque[Job] = collections.deque()
         self._closed = False
-        self._workers: list[Worker] = []
-        run = run_in_process if processes else _run_in_thread
+        self._kill = threading.Event()  # set by shutdown: running workers are killed
+        self._workers = [  # None: jobs run on the slots' threads
+            Worker(start, niceness, preload, recycle_mb) if processes else None
+            for _ in range(self.workers)
+        ]
         self._threads = [
-            threading.Thread(target=self._serve, args=(run,), daemon=True, name=f"workpool-{i}")
-            for i in range(self.workers)
+            threading.Thread(target=self._serve, args=(w,), daemon=True, name=f"workpool-{i}")
+            for i, w in enumerate(self._workers)
         ]
         for thread in self._threads:
             thread.start()
@@ -107,6 +118,12 @@ class WorkPool:
             if not job.finished:
                 self._cond.wait(timeout)
 
+    def finished(self, jobs: list[Job], timeout: float) -> list[Job]:
+        """The finished ones among `jobs`, once there is one or `timeout` seconds passed."""
+        with self._cond:
+            self._cond.wait_for(lambda: any(job.finished for job in jobs), timeout)
+            return [job for job in jobs if job.finished]
+
     def place(self, job: Job) -> int | None:
         """1 for the next job to start, 2 for the one after it...; None once it runs."""
         with self._cond:
@@ -134,7 +151,7 @@ class WorkPool:
                 return
             if job.state == "queued":
                 self._queue.remove(job)
-                self._end(job, "cancelled", error="nobody waited for it any more")
+                self._end(job, "cancelled", "nobody waited for it any more")
             else:
                 job.cancel.set()  # the worker stops at its next step and reports
 
@@ -142,23 +159,21 @@ class WorkPool:
         """What the pool is doing: workers, running and queued job keys."""
         with self._cond:
             running = [k for k, j in self._jobs.items() if j.state == "running"]
-            return {
-                "workers": self.workers,
-                "running": running,
-                "queued": [j.key for j in self._queue],
-            }
+            queued = [j.key for j in self._queue]
+            return {"workers": self.workers, "running": running, "queued": queued}
 
     def pids(self) -> list[int]:
         """Process ids of the live worker processes."""
         with self._cond:
-            return [w.pid for w in self._workers if w.pid is not None]
+            return [w.pid for w in self._workers if w is not None and w.pid is not None]
 
     def shutdown(self, timeout: float = 10.0) -> None:
-        """Cancel everything, stop the workers and wait for them (no orphan processes)."""
+        """Cancel everything, kill busy workers, stop idle ones and wait (no orphan processes)."""
         with self._cond:
             self._closed = True
+            self._kill.set()
             while self._queue:
-                self._end(self._queue.popleft(), "cancelled", error="the server is stopping")
+                self._end(self._queue.popleft(), "cancelled", "the server is stopping")
             for job in self._jobs.values():
                 job.cancel.set()
             self._cond.notify_all()
@@ -184,8 +199,10 @@ class WorkPool:
             job.progress.append(item)
             self._cond.notify_all()
 
-    def _end(self, job: Job, state: str, result: Any = None, error: str | None = None) -> None:
-        """Record how a job ended (under the lock); the result is handed on before waking."""
+    def _end(self, job: Job, state: str, value: Any) -> None:
+        """Record how a job ended (under the lock): `value` is its result when done, else its
+        error. The result is handed on (on_done) before waiters wake."""
+        result, error = (value, None) if state == "done" else (None, value)
         if state == "done" and job.on_done is not None:
             try:
                 job.on_done(result)
@@ -195,38 +212,38 @@ class WorkPool:
         self._jobs.pop(job.key, None)
         self._cond.notify_all()
 
-    def _finish(self, job: Job, state: str, result: Any = None, error: str | None = None) -> None:
+    def _finish(self, job: Job, state: str, value: Any) -> None:
         with self._cond:
             if job.cancel.is_set() and state == "failed":
-                state = "cancelled"  # stopped on request: raising is how it stops
-            self._end(job, state, result, error)
+                state = "cancelled"  # stopped on request: raising (or being killed) is how
+            self._end(job, state, value)
 
-    def _serve(self, run) -> None:
-        """One worker slot: take the next job, run it (in a process or here), report."""
-        worker = Worker(self.recycle_mb) if run is run_in_process else None
-        if worker is not None:
-            with self._cond:
-                self._workers.append(worker)
+    def _serve(self, worker: Worker | None) -> None:
+        """One slot: take the next job, run it (in the slot's process, or here), report."""
         try:
-            if worker is not None:
-                try:
-                    worker.ensure()  # start early: the first job need not wait for torch
-                except Exception:  # noqa: BLE001 - retried (and then reported) by the first job
-                    pass
+            if worker is not None:  # start early: the first job need not wait for torch; a
+                with contextlib.suppress(Exception):  # failure is retried, then reported, by it
+                    worker.ensure()
             while (job := self._next()) is not None:
                 try:
-                    state, value = run(worker, job, lambda item, j=job: self._report(j, item))
+                    state, value = self._run(worker, job)
                 except Exception as err:  # noqa: BLE001 - a job's failure must not end the slot
                     state, value = "failed", f"{type(err).__name__}: {err}"
-                if state == "done":
-                    self._finish(job, "done", result=value)
-                else:
-                    self._finish(job, state, error=value)
+                self._finish(job, state, value)
         finally:
             if worker is not None:
                 worker.stop()
 
+    def _run(self, worker: Worker | None, job: Job) -> tuple[str, Any]:
+        """Run the job in the worker process, or on this thread (AppTests: monkeypatches hold)."""
 
-def _run_in_thread(_worker, job: Job, report) -> tuple[str, Any]:
-    """Run the job on this thread (AppTests use this to keep monkeypatches visible)."""
-    return "done", job.fn(*job.args, on_progress=report, should_stop=job.cancel.is_set)
+        def report(item: Any) -> None:
+            self._report(job, item)
+
+        if worker is None:
+            return "done", job.fn(*job.args, on_progress=report, should_stop=job.cancel.is_set)
+        state, value = worker.run(job.fn, job.args, report, job.cancel, self._kill)
+        if state == "died":
+            job.exit_code = value
+            return "failed", f"the worker process died (exit code {value})"
+        return state, value

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -31,6 +34,10 @@ def wait_for_file(item: tuple[str, str]) -> str:
 def sleep_long(seconds: float) -> float:
     time.sleep(seconds)
     return seconds
+
+
+def priority(_) -> int:
+    return os.getpriority(os.PRIO_PROCESS, 0)
 
 
 def by_index(outcomes) -> dict[int, Outcome]:
@@ -101,3 +108,20 @@ def test_make_executor_by_name():
     assert make_executor("local", 3).workers == 3
     with pytest.raises(ValueError, match="unknown executor 'dask': choose from local, serial, ray"):
         make_executor("dask")
+
+
+def test_local_workers_run_at_the_drivers_priority():
+    """The app's pool lowers its workers' priority; the experiments' keep the driver's."""
+    (outcome,) = LocalExecutor(workers=1).map_unordered(priority, [0])
+    assert outcome.value == os.getpriority(os.PRIO_PROCESS, 0)
+
+
+def test_importing_the_executors_changes_nothing_in_multiprocessing():
+    code = (
+        "import multiprocessing.spawn as spawn; before = spawn.get_preparation_data; "
+        "import parity.execution.executors, parity.execution.workpool; "
+        "print(spawn.get_preparation_data is before)"
+    )
+    root = Path(__file__).parents[2]
+    proc = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert proc.stdout == "True\n"
