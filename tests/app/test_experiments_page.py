@@ -13,9 +13,8 @@ from parity.charts import experiments
 from parity.experiments import summaries
 from parity.experiments.jobs import cache_key, experiment_job
 from parity.experiments.runs import TIMING_FIELDS
+from tests.app.helpers import charts, no_crash, page_app
 from ui import experiment_choices as xc
-
-from .helpers import charts, no_crash, page_app
 
 TINY_SWEEP = {"exp": "sweep", "exp_seeds": "1", "exp_hidden": "2,4", "exp_lens": "3"}
 TINY_SWEEP_STEPS = {**TINY_SWEEP, "exp_steps": "20"}

@@ -12,10 +12,9 @@ import ui.history
 import ui.slots
 from parity.core.config import Config
 from parity.training.train import train
+from tests.app.helpers import ROOT, TIMEOUT, charts, metrics, no_crash, page_app
 from ui import history, run_deltas
 from ui.run_links import PARAM
-
-from .helpers import ROOT, TIMEOUT, charts, metrics, no_crash, page_app
 
 FAST = {"steps": "60", "stop": "budget", "eval_every": "20", "max_len": "8"}
 FAST_CONFIG = Config(steps=60, stop="budget", eval_every=20, max_len=8)

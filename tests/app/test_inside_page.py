@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from parity.core.config import Config
 from parity.nets import cells
+from tests.app.helpers import charts, metrics, no_crash, page_app
 from ui import inside, replay, session
-
-from .helpers import charts, metrics, no_crash, page_app
 
 QUANTITY_NAMES = {q for names in cells.QUANTITIES.values() for q in names}
 

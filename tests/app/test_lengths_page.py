@@ -9,8 +9,7 @@ from parity.charts.lengths import first_length_below
 from parity.core.config import Config
 from parity.evaluation import evaluate, families
 from parity.training.train import train
-
-from .helpers import charts, metrics, no_crash, page_app
+from tests.app.helpers import charts, metrics, no_crash, page_app
 
 HALF = {"density": "half", "seed": "0", "steps": "400", "stop": "solved"}  # fails 1 then 0s
 

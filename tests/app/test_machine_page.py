@@ -8,9 +8,8 @@ from streamlit.testing.v1 import AppTest
 from parity.analysis import statemap
 from parity.core.config import Config
 from parity.training.train import train
+from tests.app.helpers import charts, no_crash, page_app
 from ui import replay, session
-
-from .helpers import charts, no_crash, page_app
 
 PARITY_EDGES = ('s0 -> s0 [label="0"]', 's0 -> s1 [label="1"]', 's1 -> s0 [label="1"]')
 

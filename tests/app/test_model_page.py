@@ -16,11 +16,10 @@ from parity.cli import commands
 from parity.core.config import Config
 from parity.nets import modelfile
 from parity.training.train import train
+from tests.app.helpers import ROOT, charts, entry_app, no_crash, page_app
 from ui import model_files
 from ui.messages import plain
 from ui.ranges import APP_MAX_HIDDEN
-
-from .helpers import ROOT, charts, entry_app, no_crash, page_app
 
 GRU = Config(arch="gru", hidden_size=4, steps=40, stop="budget", eval_every=20)
 NAME = plain("mine.safetensors")  # as shown: Markdown-escaped

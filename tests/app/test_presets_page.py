@@ -10,11 +10,10 @@ from parity.core.config import Config
 from parity.training import diagnosis, presets
 from parity.training.diagnosis import diagnose
 from parity.training.train import train
+from tests.app.helpers import TIMEOUT, no_crash, page_app
+from tests.app.test_sidebar import sidebar_widgets
 from ui import presets as ui_presets
 from ui import sidebar
-
-from .helpers import TIMEOUT, no_crash, page_app
-from .test_sidebar import sidebar_widgets
 
 FAILING = {
     "lr": "1",

@@ -9,9 +9,8 @@ import pytest
 from parity.core import config as config_lib
 from parity.core.config import Config
 from parity.training import costs
+from tests.app.helpers import charts, entry_app, metrics, no_crash, page_app
 from ui import presets, ranges, sidebar
-
-from .helpers import charts, entry_app, metrics, no_crash, page_app
 
 WIDGET_LISTS = {
     "select": "selectbox",

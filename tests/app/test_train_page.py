@@ -15,8 +15,7 @@ from parity.core.config import Config
 from parity.evaluation.verdict import judge
 from parity.execution.workpool import WorkPool
 from parity.training.train import train
-
-from .helpers import charts, entry_app, metrics, no_crash, page_app
+from tests.app.helpers import charts, entry_app, metrics, no_crash, page_app
 
 FAST = {"steps": "60", "stop": "budget", "eval_every": "20", "max_len": "8"}
 FAST_CONFIG = Config(steps=60, stop="budget", eval_every=20, max_len=8)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from parity.core.config import Config
 from parity.training.train import train
+from tests.app.helpers import entry_app, no_crash, page_app
 from ui import session
 from ui.verdict import evidence_table
-
-from .helpers import entry_app, no_crash, page_app
 
 HALF = {"density": "half", "seed": "0", "steps": "400", "stop": "solved"}  # fails 1 then 0s
 

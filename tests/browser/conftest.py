@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .browser_lab import ROOT, Lab, new_page
+from tests.browser.browser_lab import ROOT, Lab, new_page
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.browser_lab import READ_WIDGET_JS
 from ui.run_links import PARAM
-
-from .browser_lab import READ_WIDGET_JS
 
 pytestmark = pytest.mark.browser
 

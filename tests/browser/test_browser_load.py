@@ -18,9 +18,9 @@ import pytest
 
 from parity.core.config import Config
 from parity.training.train import train
+from tests.browser.browser_lab import IDLE, RENDERED_JS
 from ui.training import metric_values
 
-from .browser_lab import IDLE, RENDERED_JS
 from .conftest import served
 
 pytestmark = pytest.mark.browser
