@@ -15,9 +15,9 @@ from pathlib import Path
 
 ROOT = str(Path(__file__).resolve().parents[1])
 sys.path.insert(0, ROOT)
-sys.path.insert(0, f"{ROOT}/tests")
 import streamlit as st  # noqa: E402
-from app.helpers import page_app  # noqa: E402
+
+from tests.app.helpers import page_app  # noqa: E402
 
 
 def timed(fn, repeat=5):

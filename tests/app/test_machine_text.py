@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from parity.analysis.automaton import extract
-from tests.handbuilt import lstm_flipper  # tests/ is on sys.path (pytest's rootdir-based import)
+from tests.handbuilt import lstm_flipper
 from ui import machine
 
 
