@@ -31,12 +31,12 @@ from .zonotopes import Zonotopes, decision_margin, from_boxes, step
 ENUMERATED_LENGTH = 12
 CLUSTER_RADIUS = 0.05  # states of one key within this distance (max-norm) share a region ...
 PER_KEY = 256  # ... doubled until a key has at most this many regions
-BLOCKS = (1, 2, 4, 6, 8)  # block lengths k tried in turn
-MAX_REGIONS = 3000  # regions before certify gives up on a block length
-BATCH = 256  # regions pushed through their blocks at once
+BLOCKS = (1, 2, 4)  # block lengths k tried in turn
+MAX_REGIONS = 1000  # regions before certify gives up on a block length
+BATCH = 64  # regions pushed through their blocks at once
 GROWTH = 0.5  # a new region gets this share of its width as slack, ...
 GROWTH_FLOOR = 1e-7  # ... and at least this much
-TIME_BUDGET = 20.0  # seconds before certify gives up
+TIME_BUDGET = 10.0  # seconds before certify gives up (checked between batches)
 MAX_FLOATS = 2e7  # floats the zonotopes of one word tree may hold (160 MB)
 METHOD = (
     "exhaustive float32 run up to length N; zonotopes (mean-value form with interval "
@@ -234,7 +234,11 @@ def _close(arch, params, regions, hidden, block, deadline):
         )
         worst_all = min(worst_all, worst)
         if worst <= 0:
-            return False, None, worst, "the head's answer is not certain on a region", who, None
+            reason = (
+                "the bounds on a region's images reach the decision boundary (the network "
+                "drifts, or the bounds are too coarse for it)"
+            )
+            return False, None, worst, reason, who, None
         best, margin = _land(zones, parity, last, regions)
         out = margin <= 0
         if out.any():
@@ -285,7 +289,7 @@ def certify(model, enumerated_length: int = ENUMERATED_LENGTH, budget: float = T
         return _not_proven(start, enumerated_length, reason, decision_margin=worst)
     failure = ("no block length fits in memory", None, None)
     for block in BLOCKS:
-        if block > _depth(width, 99) - 2:
+        if block > _depth(width, 99) - 2 or time.monotonic() > deadline:
             break
         regions = _regions_from(zones, parity, last)
         closed, inside, decision, reason, who, table = _close(
