@@ -37,6 +37,12 @@ def weights(model) -> dict[str, np.ndarray]:
     return params
 
 
+def state_width_of(params) -> int:
+    """Numbers in a state of the network whose weights are `params`."""
+    gates, hidden = params["weight_hh"].shape
+    return 2 * hidden if gates == 4 * hidden else hidden
+
+
 def state_width(arch: str, hidden: int) -> int:
     """Numbers in a state: h, or h and c for an LSTM."""
     return 2 * hidden if arch == "lstm" else hidden

@@ -9,9 +9,10 @@ certify(model) works in three stages.
    grouped by (parity, last bit): four regions, the bounding boxes of their zonotopes.
 3. Closure: each region is pushed through every block of k bits the same way; at every step of
    the block the head must answer the parity so far, and after the block the zonotope must lie
-   inside the region of its parity and its last bit. A block that leaves widens that region
-   (and the round is redone) until nothing leaves (proven), or a step answers wrong, or the
-   rounds run out (then k grows: BLOCKS).
+   inside a region of its parity and its last bit. Zonotopes that land in none seed new regions
+   (boxes round them with slack), which are checked in turn (a worklist), until none is left
+   (proven), a step's answer is not certain, or the regions or the time run out (then k grows:
+   BLOCKS).
 By induction on the number of blocks every string longer than N is answered right.
 """
 
@@ -222,7 +223,8 @@ def _close(arch, params, regions, hidden, block, deadline):
         if len(regions) > MAX_REGIONS:
             reason = f"the reached states need more than {MAX_REGIONS} regions"
             return False, None, worst_all, reason, pending[0].index, None
-        batch, pending = pending[:BATCH], pending[BATCH:]
+        size = max(1, min(BATCH, int(MAX_FLOATS // (_per_zone(params) * 2**block))))
+        batch, pending = pending[:size], pending[size:]
         zones, parity, last, origin, first, worst, who = _expand(
             arch,
             params,
@@ -244,6 +246,8 @@ def _close(arch, params, regions, hidden, block, deadline):
         if out.any():
             pending += _new_regions(zones.take(out), parity[out], last[out], regions)
             best, margin = _land(zones, parity, last, regions)
+        if margin.min() <= 0:  # cannot happen: the new regions hold them, with slack
+            return False, None, worst_all, "a block lands in no region", who, None
         inside = min(inside, float(margin.min()))
         for j in {r.index for r in batch}:
             table[j] = {
@@ -257,10 +261,15 @@ def _boxes(regions) -> Zonotopes:
     return from_boxes(np.stack([r.lo for r in regions]), np.stack([r.hi for r in regions]))
 
 
-def _depth(width: int, most: int, floats: float = MAX_FLOATS) -> int:
+def _per_zone(params) -> int:
+    """Floats one zonotope takes while it is stepped: generators and temporaries."""
+    width = cellbounds.state_width_of(params)
+    return width * width * zonotopes.MAX_ORDER * 6
+
+
+def _depth(params, most: int, floats: float = MAX_FLOATS) -> int:
     """The most levels of a word tree whose zonotopes fit in `floats` (at least 1)."""
-    per_zone = width * width * zonotopes.MAX_ORDER * 6  # generators and step temporaries
-    return max(1, min(most, int(np.log2(max(2.0, floats / per_zone)))))
+    return max(1, min(most, int(np.log2(max(2.0, floats / _per_zone(params))))))
 
 
 def _not_proven(start, enumerated, reason, **extra) -> Certificate:
@@ -279,7 +288,7 @@ def certify(model, enumerated_length: int = ENUMERATED_LENGTH, budget: float = T
         return _not_proven(start, len(wrong) - 1, reason, counterexample=wrong)
     arch, hidden = model.arch, model.hidden_size
     params, width = cellbounds.weights(model), cellbounds.state_width(arch, hidden)
-    base = _depth(width, enumerated_length)
+    base = _depth(params, enumerated_length)
     origin = Zonotopes(np.zeros((1, width)), np.zeros((1, width, 0)))
     zones, parity, last, _, _, worst, _ = _expand(
         arch, params, origin, np.zeros(1, int), np.zeros(1, int), hidden, base
@@ -289,7 +298,10 @@ def certify(model, enumerated_length: int = ENUMERATED_LENGTH, budget: float = T
         return _not_proven(start, enumerated_length, reason, decision_margin=worst)
     failure = ("no block length fits in memory", None, None)
     for block in BLOCKS:
-        if block > _depth(width, 99) - 2 or time.monotonic() > deadline:
+        if time.monotonic() > deadline:
+            failure = ("out of time", failure[1], failure[2])
+            break
+        if block > _depth(params, 99) - 2:
             break
         regions = _regions_from(zones, parity, last)
         closed, inside, decision, reason, who, table = _close(

@@ -104,13 +104,13 @@ def sigmoid(a):
 
 
 def dsigmoid(a):
-    """The range of sigmoid'(x) = s(1 - s) over a (largest at 0, where it is 1/4)."""
+    """The range of sigmoid'(x) = s(1 - s) = 1/4 - (s - 1/2)^2 over a, from sigmoid's range."""
     s = sigmoid(a)
-    ends = np.stack([s[0] * (1 - s[0]), s[1] * (1 - s[1])])
-    lo, hi = _widen_function(ends.min(axis=0), ends.max(axis=0))
-    hi = np.where((a[0] <= 0) & (a[1] >= 0), 0.25, hi)
-    lo = np.maximum(lo - 1e-15, 0.0)
-    return lo, np.minimum(hi + 1e-15, 0.25)
+    t = sub(s, (np.full_like(s[0], 0.5), np.full_like(s[1], 0.5)))
+    low = np.where((t[0] <= 0) & (t[1] >= 0), 0.0, np.minimum(np.abs(t[0]), np.abs(t[1])))
+    high = magnitude(t)
+    lo, hi = down(0.25 - up(high * high)), up(0.25 - down(low * low))
+    return np.maximum(lo, 0.0), np.minimum(hi, 0.25)
 
 
 def one_minus_square(t):
