@@ -30,7 +30,7 @@ from . import cellbounds, zonotopes
 from .zonotopes import Zonotopes, decision_margin, from_boxes, step
 
 ENUMERATED_LENGTH = 12
-CLUSTER_RADIUS = 0.05  # states of one key within this distance (max-norm) share a region ...
+CLUSTER_SIZE = 0.1  # states of one key in one grid cube of this side share a region ...
 PER_KEY = 256  # ... doubled until a key has at most this many regions
 BLOCKS = (1, 2, 4)  # block lengths k tried in turn
 MAX_REGIONS = 1000  # regions before certify gives up on a block length
@@ -150,18 +150,10 @@ def _expand(arch, params, zones, parity, origin, hidden, steps):
     return zones, parity, last, origin, first, worst, worst_origin
 
 
-def _leaders(points: np.ndarray, radius: float) -> np.ndarray:
-    """Leader clustering: each point joins the first leader within `radius` (max-norm)."""
-    leaders, assign = [], np.zeros(len(points), int)
-    for k, x in enumerate(points):
-        for j, leader in enumerate(leaders):
-            if np.abs(x - leader).max() <= radius:
-                assign[k] = j
-                break
-        else:
-            assign[k] = len(leaders)
-            leaders.append(x)
-    return assign
+def _cells(points: np.ndarray, size: float) -> np.ndarray:
+    """Which cube of side `size` of a grid each point falls in, as a cluster number (n,)."""
+    _, assign = np.unique(np.floor(points / size), axis=0, return_inverse=True)
+    return assign.reshape(-1)
 
 
 def _regions_from(zones, parity, last) -> list[Region]:
@@ -170,18 +162,17 @@ def _regions_from(zones, parity, last) -> list[Region]:
     regions = []
     for p, b in itertools.product((0, 1), repeat=2):
         rows = np.flatnonzero((parity == p) & (last == b))
-        radius = CLUSTER_RADIUS
-        while len(rows) and len(set(assign := _leaders(zones.centre[rows], radius))) > PER_KEY:
-            radius *= 2
+        size = CLUSTER_SIZE
+        while len(rows) and len(set(assign := _cells(zones.centre[rows], size))) > PER_KEY:
+            size *= 2
         for j in sorted(set(assign)) if len(rows) else ():
             mine = rows[assign == j]
             regions.append(Region(len(regions), p, b, lo[mine].min(0), hi[mine].max(0)))
     return regions
 
 
-def _inside(zones, region: Region) -> np.ndarray:
-    """How far inside the region each zonotope's box lies (> 0: inside), (n,)."""
-    lo, hi = zones.hull()
+def _inside(lo: np.ndarray, hi: np.ndarray, region: Region) -> np.ndarray:
+    """How far inside the region each box [lo, hi] (n, d) lies (> 0: inside), (n,)."""
     return np.minimum(lo - region.lo, region.hi - hi).min(axis=1)
 
 
@@ -189,9 +180,11 @@ def _land(zones, parity, last, regions):
     """For each zonotope: the best region of its key, and how far inside it lies (n,), (n,)."""
     best = np.full(len(parity), -1)
     margin = np.full(len(parity), -np.inf)
+    lo, hi = zones.hull()
+    keys = {(p, b): np.flatnonzero((parity == p) & (last == b)) for p in (0, 1) for b in (0, 1)}
     for j, region in enumerate(regions):
-        rows = np.flatnonzero((parity == region.parity) & (last == region.last_bit))
-        inside = _inside(zones.take(rows), region)
+        rows = keys[(region.parity, region.last_bit)]
+        inside = _inside(lo[rows], hi[rows], region)
         better = inside > margin[rows]
         best[rows[better]], margin[rows[better]] = j, inside[better]
     return best, margin
