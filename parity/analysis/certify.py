@@ -21,93 +21,28 @@ from __future__ import annotations
 import copy
 import itertools
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
 from . import cellbounds, zonotopes
+from .certificate import Certificate, Region
 from .zonotopes import Zonotopes, decision_margin, from_boxes, step
 
 ENUMERATED_LENGTH = 12
 CLUSTER_SIZE = 0.1  # states of one key in one grid cube of this side share a region ...
 PER_KEY = 256  # ... doubled until a key has at most this many regions
 BLOCKS = (1, 2, 4)  # block lengths k tried in turn
+UNCERTAIN = (
+    "the bounds on a region's images reach the decision boundary (the network drifts, or the "
+    "bounds are too coarse for it)"
+)
 MAX_REGIONS = 1000  # regions before certify gives up on a block length
 BATCH = 64  # regions pushed through their blocks at once
 GROWTH = 0.5  # a new region gets this share of its width as slack, ...
 GROWTH_FLOOR = 1e-7  # ... and at least this much
 TIME_BUDGET = 10.0  # seconds before certify gives up (checked between batches)
 MAX_FLOATS = 2e7  # floats the zonotopes of one word tree may hold (160 MB)
-METHOD = (
-    "exhaustive float32 run up to length N; zonotopes (mean-value form with interval "
-    "Jacobians) from the start state up to length N and for blocks of k bits from every "
-    "region (a box of states of one parity and one last bit) into a region"
-)
-ARITHMETIC = (
-    "float64 interval arithmetic with outward rounding, plus a float32 rounding bound per step "
-    "(u = 2^-24 per operation, gamma(k) for sums of k terms, 16 u for sigmoid and tanh)"
-)
-
-
-@dataclass
-class Region:
-    """An abstract state: a box of states [lo, hi], all of one parity, after one last bit."""
-
-    index: int
-    parity: int
-    last_bit: int
-    lo: np.ndarray
-    hi: np.ndarray
-    targets: dict = field(default_factory=dict)  # first bit of a block -> regions it ends in
-
-    @property
-    def name(self) -> str:
-        return f"R{self.index} ({'odd' if self.parity else 'even'}, last bit {self.last_bit})"
-
-    def to_dict(self) -> dict:
-        centre, rad = 0.5 * (self.lo + self.hi), 0.5 * (self.hi - self.lo)
-        return {
-            "name": self.name,
-            "label": "odd" if self.parity else "even",
-            "last_bit": self.last_bit,
-            "centre": [round(float(x), 6) for x in centre],
-            "radius": float(rad.max()),
-            "transitions": self.targets,
-        }
-
-
-@dataclass
-class Certificate:
-    """The outcome of certify: proven or not, and everything a reader needs to check why."""
-
-    proven: bool
-    enumerated_length: int
-    reason: str | None = None
-    counterexample: str | None = None
-    block: int | None = None
-    regions: list[Region] = field(default_factory=list)
-    region_margin: float | None = None
-    decision_margin: float | None = None
-    escaping: str | None = None
-    seconds: float = 0.0
-    method: str = METHOD
-    arithmetic: str = ARITHMETIC
-
-    def to_dict(self) -> dict:
-        return {
-            "proven": self.proven,
-            "method": self.method,
-            "arithmetic": self.arithmetic,
-            "enumerated_length": self.enumerated_length,
-            "block": self.block,
-            "regions": [r.to_dict() for r in self.regions],
-            "margin": {"region": self.region_margin, "decision": self.decision_margin},
-            "reason": self.reason,
-            "escaping_region": self.escaping,
-            "counterexample": self.counterexample,
-            "seconds": round(self.seconds, 3),
-        }
 
 
 @torch.no_grad()
@@ -229,11 +164,7 @@ def _close(arch, params, regions, hidden, block, deadline):
         )
         worst_all = min(worst_all, worst)
         if worst <= 0:
-            reason = (
-                "the bounds on a region's images reach the decision boundary (the network "
-                "drifts, or the bounds are too coarse for it)"
-            )
-            return False, None, worst, reason, who, None
+            return False, None, worst, UNCERTAIN, who, None
         best, margin = _land(zones, parity, last, regions)
         out = margin <= 0
         if out.any():
@@ -242,11 +173,13 @@ def _close(arch, params, regions, hidden, block, deadline):
         if margin.min() <= 0:  # cannot happen: the new regions hold them, with slack
             return False, None, worst_all, "a block lands in no region", who, None
         inside = min(inside, float(margin.min()))
-        for j in {r.index for r in batch}:
-            table[j] = {
-                str(b): sorted(set(best[(origin == j) & (first == b)].tolist())) for b in (0, 1)
-            }
+        table |= {r.index: _targets(r.index, best, origin, first) for r in batch}
     return True, inside, worst_all, None, None, [table[j] for j in range(len(regions))]
+
+
+def _targets(index: int, best, origin, first) -> dict:
+    """For each first bit of a block: the regions the blocks from region `index` end in."""
+    return {str(b): sorted(set(best[(origin == index) & (first == b)].tolist())) for b in (0, 1)}
 
 
 def _boxes(regions) -> Zonotopes:
@@ -270,6 +203,17 @@ def _not_proven(start, enumerated, reason, **extra) -> Certificate:
     return Certificate(False, enumerated, reason=reason, seconds=time.monotonic() - start, **extra)
 
 
+def _base(model, params, steps: int):
+    """The start state pushed through every string of 1..steps bits (see _expand)."""
+    width = cellbounds.state_width_of(params)
+    origin = Zonotopes(np.zeros((1, width)), np.zeros((1, width, 0)))
+    zeros = np.zeros(1, int)
+    zones, parity, last, _, _, worst, _ = _expand(
+        model.arch, params, origin, zeros, zeros, model.hidden_size, steps
+    )
+    return zones, parity, last, worst
+
+
 def certify(model, enumerated_length: int = ENUMERATED_LENGTH, budget: float = TIME_BUDGET):
     """Try to prove that `model` answers the parity of every non-empty bit string."""
     start = time.monotonic()
@@ -279,13 +223,9 @@ def certify(model, enumerated_length: int = ENUMERATED_LENGTH, budget: float = T
     if wrong is not None:
         reason = f"the network answers {wrong} wrong"
         return _not_proven(start, len(wrong) - 1, reason, counterexample=wrong)
-    arch, hidden = model.arch, model.hidden_size
-    params, width = cellbounds.weights(model), cellbounds.state_width(arch, hidden)
+    params = cellbounds.weights(model)
     base = _depth(params, enumerated_length)
-    origin = Zonotopes(np.zeros((1, width)), np.zeros((1, width, 0)))
-    zones, parity, last, _, _, worst, _ = _expand(
-        arch, params, origin, np.zeros(1, int), np.zeros(1, int), hidden, base
-    )
+    zones, parity, last, worst = _base(model, params, base)
     if worst <= 0:
         reason = f"the bounds on strings of up to {base} bits are too loose to confirm them"
         return _not_proven(start, enumerated_length, reason, decision_margin=worst)
@@ -298,28 +238,20 @@ def certify(model, enumerated_length: int = ENUMERATED_LENGTH, budget: float = T
             break
         regions = _regions_from(zones, parity, last)
         closed, inside, decision, reason, who, table = _close(
-            arch, params, regions, hidden, block, deadline
+            model.arch, params, regions, model.hidden_size, block, deadline
         )
         if closed:
             for region, row in zip(regions, table, strict=True):
                 region.targets = {b: [regions[j].name for j in row[b]] for b in row}
-            return Certificate(
-                True,
-                enumerated_length,
-                block=block,
-                regions=regions,
-                region_margin=inside,
-                decision_margin=min(worst, decision),
-                seconds=time.monotonic() - start,
-            )
+            found = Certificate(True, enumerated_length, block=block, regions=regions)
+            found.region_margin, found.decision_margin = inside, min(worst, decision)
+            found.seconds = time.monotonic() - start
+            return found
         failure = (reason, regions[who].name if who is not None else None, decision)
         if reason == "out of time":
             break
     reason, escaping, decision = failure
+    reason = f"no closed set of regions found (last try: {reason})"
     return _not_proven(
-        start,
-        enumerated_length,
-        f"no closed set of regions found (last try: {reason})",
-        escaping=escaping,
-        decision_margin=decision,
+        start, enumerated_length, reason, escaping=escaping, decision_margin=decision
     )
