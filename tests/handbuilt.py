@@ -9,6 +9,9 @@ which the head reads as even: the odd state decays after a run of zeros.
 minsky_rnn(): Minsky's construction on a tanh RNN, one saturated unit per (state, last bit)
 (even-0, even-1, odd-0, odd-1), exactly one unit on at a time: four clusters that minimise
 to the two parity states.
+
+minsky_lstm(): the same four units in an LSTM whose forget gate is shut, input and output gates
+open: the cell is the Minsky unit's value and h = tanh(cell) ~ +-0.76 (weights scaled to match).
 """
 
 from __future__ import annotations
@@ -45,4 +48,23 @@ def minsky_rnn(scale: float = 10.0) -> ParityModel:
     r.bias_hh_l0.zero_()
     model.head.weight.copy_(10.0 * torch.tensor([[0.0, 0.0, 1.0, 1.0]]))
     model.head.bias.fill_(10.0)
+    return model
+
+
+@torch.no_grad()
+def minsky_lstm(scale: float = 10.0) -> ParityModel:
+    """A four-unit LSTM running Minsky's construction in its candidate (forget gate shut)."""
+    rnn = minsky_rnn(scale)
+    model = ParityModel("lstm", hidden_size=4)
+    r, on = model.rnn, float(torch.tanh(torch.tensor(1.0)))
+    gate = torch.full((4,), 20.0)  # input, forget, candidate, output blocks of 4 rows each
+    r.weight_ih_l0.copy_(
+        torch.cat([torch.zeros(4, 1), torch.zeros(4, 1), rnn.rnn.weight_ih_l0, torch.zeros(4, 1)])
+    )
+    w_g = rnn.rnn.weight_hh_l0 / on
+    r.weight_hh_l0.copy_(torch.cat([torch.zeros(4, 4), torch.zeros(4, 4), w_g, torch.zeros(4, 4)]))
+    r.bias_ih_l0.copy_(torch.cat([gate, -gate, rnn.rnn.bias_ih_l0, gate]))
+    r.bias_hh_l0.zero_()
+    model.head.weight.copy_(rnn.head.weight / on)
+    model.head.bias.copy_(rnn.head.bias)
     return model

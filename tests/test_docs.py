@@ -16,7 +16,7 @@ README = ROOT / "README.md"
 PAGES = [README, *sorted((ROOT / "docs").glob("*.md"))]
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.M | re.S)
 COMMAND = re.compile(r"(?:^|\| )(?:python -m parity|parity)\s+([^|#]*)")
-SUBCOMMAND = ("train", "predict", "evaluate", "trace", "automaton", "experiment", "-")
+SUBCOMMAND = ("train", "predict", "evaluate", "trace", "automaton", "certify", "experiment", "-")
 FROM_IMPORT = re.compile(r"^\s*from (parity[\w.]*) import (.+)$", re.M)
 REPO_PATH = re.compile(
     r"`((?:parity|ui|app_pages|tests|bench|scripts|docs)/[\w./-]*|streamlit_app\.py"

@@ -252,6 +252,28 @@ def _add_automaton(commands) -> None:
     )
 
 
+def _add_certify(commands) -> None:
+    p = _command(
+        commands,
+        "certify",
+        help="try to prove the model answers parity for every length",
+        description=(
+            "Try to prove that the network, with its stored float32 weights, answers the parity "
+            "of every non-empty bit string of every length: every string up to a length N is "
+            "run, then sound bounds (float64 interval arithmetic with outward rounding plus a "
+            "float32 rounding bound per step) show that a finite set of regions of states is "
+            "closed under every input. Says why when it cannot."
+        ),
+    )
+    _model_flag(p)
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object: proven, method, arithmetic, enumerated_length, block, "
+        "regions, margin, reason, escaping_region, counterexample, seconds",
+    )
+
+
 def build_parser(prog: str = "python -m parity") -> Parser:
     """The whole command line (`prog` names it in usage and errors)."""
     parser = Parser(
@@ -268,6 +290,7 @@ def build_parser(prog: str = "python -m parity") -> Parser:
         _add_evaluate,
         _add_trace,
         _add_automaton,
+        _add_certify,
         add_experiment_parser,
     ):
         add(commands)

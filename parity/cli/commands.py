@@ -1,4 +1,4 @@
-"""The commands behind the command line: train, predict, evaluate, trace."""
+"""The commands behind the command line: train, predict, evaluate, trace, automaton, certify."""
 
 from __future__ import annotations
 
@@ -224,4 +224,36 @@ def run_automaton(args) -> int:
     model, _ = load_model(args.model)
     found = extract(model, drift_steps=args.drift_steps)
     print(json.dumps(found.to_dict()) if args.json else automaton_text(found))
+    return 0
+
+
+def certificate_text(c) -> str:
+    """A certificate for a person: the outcome, how, and the margins or the reason."""
+    if c.proven:
+        lines = [
+            f"proven: the network answers the parity of every non-empty bit string "
+            f"({c.seconds:.2f} s)",
+            f"every string up to {c.enumerated_length} bits run; {len(c.regions)} regions closed "
+            f"under every block of {c.block} bit{'s' * (c.block != 1)}",
+            f"margins: {c.region_margin:.3g} inside the regions, {c.decision_margin:.3g} from "
+            "the decision boundary (logit)",
+        ]
+    else:
+        lines = [f"not proven: {c.reason} ({c.seconds:.2f} s)"]
+        lines.append(f"every string up to {c.enumerated_length} bits is answered right")
+        if c.counterexample is not None:
+            lines.append(f"wrong string: {c.counterexample}")
+        if c.escaping is not None:
+            lines.append(f"escaping region: {c.escaping}")
+    lines += [f"method: {c.method}", f"arithmetic: {c.arithmetic}"]
+    return "\n".join(lines)
+
+
+def run_certify(args) -> int:
+    """A proof that the model answers parity for every length, or why not (text or JSON)."""
+    from ..analysis.certify import certify
+
+    model, _ = load_model(args.model)
+    found = certify(model)
+    print(json.dumps(found.to_dict()) if args.json else certificate_text(found))
     return 0
