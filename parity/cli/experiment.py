@@ -35,8 +35,9 @@ def _int(text: str) -> int:
 
 
 def _items(text: str) -> list[str]:
-    """The comma-separated items of `text`; a ValueError naming an empty one."""
-    items = [part.strip() for part in text.split(",")]
+    """The comma-separated items of `text` (a trailing comma ignored); a ValueError naming an
+    empty one."""
+    items = [part.strip() for part in text.strip().removesuffix(",").split(",")]
     if "" in items:
         raise ValueError(f"item {items.index('') + 1} of {text!r} is empty")
     return items
@@ -252,12 +253,11 @@ def run_experiment(args) -> int:
         raise ValueError("--restart needs --out FILE")
     experiment = build_experiment(args)
     executor = make_executor(args.executor, args.workers, args.address)
-    batch = experiment.batch if args.batch is None else args.batch
     with _terminate_as_interrupt():
         if args.out is not None:
-            failed, total = output.run_to_file(experiment, executor, args, batch)
+            failed, total = output.run_to_file(experiment, executor, args)
         else:
-            rows = output.run_in_memory(experiment, executor, batch, args.json)
+            rows = output.run_in_memory(experiment, executor, args.batch, args.json)
             failed, total = sum(row["error"] is not None for row in rows), len(rows)
     if failed:
         print(f"error: {failed} of {total} runs failed", file=sys.stderr)

@@ -59,7 +59,7 @@ def train(
     experiment: Experiment,
     executor,
     todo: Sequence[int] | None,
-    batch: bool,
+    batch: bool | None,
     keep: Callable[[int, dict], None],
     progress: Progress,
 ) -> None:
@@ -79,7 +79,7 @@ def train(
             print(progress.line(item.row, item.in_flight), file=sys.stderr, flush=True)
 
 
-def run_in_memory(experiment: Experiment, executor, batch: bool, as_json: bool) -> list[dict]:
+def run_in_memory(experiment: Experiment, executor, batch, as_json: bool) -> list[dict]:
     """Train every run, holding the rows, then print the table or JSON: the rows."""
     from ..experiments.runs import summarise
     from ..experiments.tables import render
@@ -109,11 +109,12 @@ def print_file_result(experiment: Experiment, results, as_json: bool) -> None:
     out.write(f'], "summary": {json.dumps(summary)}}}\n')
 
 
-def run_to_file(experiment: Experiment, executor, args, batch: bool) -> tuple[int, int]:
+def run_to_file(experiment: Experiment, executor, args) -> tuple[int, int]:
     """Train what the results file --out lacks, then print it all: (failed, total)."""
     from ..experiments.results import ResultsFile
 
     total = len(experiment.runs)
+    batch = experiment.batch if args.batch is None else args.batch
     with ResultsFile.open(args.out, experiment, batch, restart=args.restart, note=note) as results:
         todo = results.todo()
         if len(todo) < total:

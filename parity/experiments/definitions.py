@@ -100,15 +100,15 @@ def seeds_in_text(text: str) -> range | tuple[int, ...]:
     (range(0, 3), range(7, 10), (4, 1))
     """
     text = text.strip()
-    parts = [part.strip() for part in text.split(",")]
-    if len(parts) > 1 and "" in parts:
+    parts = [part.strip() for part in text.split(",")][:-1]  # '7,': the list of seed 7
+    if "" in parts:
         raise ValueError(f"seeds {text!r}: item {parts.index('') + 1} is empty")
     try:
         if ".." in text:
             lo, hi = (int(part) for part in text.split(".."))
             return range(lo, hi + 1)
         if "," in text:
-            return tuple(int(part) for part in text.split(","))
+            return tuple(int(part) for part in text.removesuffix(",").split(","))
         return range(int(text))
     except ValueError:
         raise ValueError(
@@ -139,13 +139,15 @@ def seeds_text(seeds: Iterable[int]) -> str:
 
 def check_seeds(seeds: Iterable[int]) -> tuple[int, ...]:
     """Distinct seeds, each valid for Config, at least one, at most MAX_RUNS."""
-    if isinstance(seeds, range):  # check a range by its ends before making it a tuple
-        if seeds:
-            Config(seed=seeds[0])
-            Config(seed=seeds[-1])
+    if isinstance(seeds, range) and seeds.step == 1:  # by its ends: never one by one
         count = max(0, seeds.stop - seeds.start)  # len() overflows past 2**63
+        if count:
+            Config(seed=seeds.start)  # raises 'seed must be in 0..2147483647 (got -1)'
+            Config(seed=seeds.stop - 1)
         if count > MAX_RUNS:
             raise ValueError(f"{count:,} seeds; at most {MAX_RUNS:,} are allowed")
+        if count:
+            return tuple(seeds)
     seeds = tuple(seeds)
     if not seeds:
         raise ValueError("give at least one seed")
@@ -183,7 +185,7 @@ def _check_count(name: str, *axes: tuple) -> None:
     for axis in axes:
         count *= len(axis)
     if count > MAX_RUNS:
-        shape = " x ".join(str(len(axis)) for axis in axes)
+        shape = " x ".join(f"{len(axis):,}" for axis in axes)
         raise ValueError(
             f"experiment {name} has {count:,} runs ({shape}); at most {MAX_RUNS:,} are allowed"
         )

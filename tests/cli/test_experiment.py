@@ -98,7 +98,14 @@ def test_compare_prints_tables_of_runs_and_summary():
         (["sweep", "--hidden-sizes", "0,8"], "hidden_size must be in 1..256 (got 0)"),
         (["sweep", "--max-lens", "5,x"], "expected an integer, got 'x'"),
         (["sweep", "--arch", "tcn"], "invalid choice: 'tcn'"),
-        (["sweep", "--hidden-sizes", ",".join(map(str, range(1, 101)))], "has 1,200 runs"),
+        (["sweep", "--hidden-sizes", "2,,4"], "item 2 of '2,,4' is empty"),
+        (["compare", "--archs", "lstm,,gru"], "item 2 of 'lstm,,gru' is empty"),
+        (["sweep", "--seeds", "999999999999999999999"], "seed must be in 0..2147483647"),
+        (
+            ["sweep", "--seeds", "1000", "--max-lens", ",".join(map(str, range(1, 1002)))],
+            "has 4,004,000 runs (4 x 1,001 x 1,000); at most 1,000,000 are allowed",
+        ),
+        (["rfr", "--restart"], "--restart needs --out FILE"),
         (["rfr", "--seeds", "x"], "seeds must be a count"),
         (["rfr", "--seeds", "2,2"], "seeds must be distinct"),
         (["rfr", "--steps", "0"], "steps must be in 1..100000 (got 0)"),
@@ -116,10 +123,11 @@ def test_bad_flags_and_grids_exit_2_with_one_line(args, message, capsys):
 
 
 def test_a_grid_too_large_is_refused_before_torch_loads():
-    proc = run("sweep", "--seeds", "100", "--hidden-sizes", "1,2,3", "--max-lens", "4,5,6,7")
+    proc = run("sweep", "--seeds", "100000", "--hidden-sizes", "1,2,3", "--max-lens", "4,5,6,7")
     assert proc.returncode == 2
     assert proc.stderr == (
-        "error: experiment sweep has 1,200 runs (3 x 4 x 100); at most 1,000 are allowed\n"
+        "error: experiment sweep has 1,200,000 runs (3 x 4 x 100,000); at most 1,000,000 are "
+        "allowed\n"
     )
 
 
@@ -139,14 +147,16 @@ def test_a_failed_run_is_printed_in_its_row_and_exits_1(capsys, monkeypatch):
 
 
 @pytest.mark.parametrize("flag, batch", [([], None), (["--batch"], True), (["--no-batch"], False)])
-def test_the_batch_flag_reaches_execute(flag, batch, capsys, monkeypatch):
+def test_the_batch_flag_reaches_the_runs(flag, batch, capsys, monkeypatch):
     heard = {}
 
-    def fake_execute(experiment, executor, on_row=None, **options):
+    def fake_stream_rows(experiment, executor, indices=None, **options):
         heard.update(options, experiment=experiment.name)
-        return {"experiment": experiment.name, "rows": [], "summary": []}
+        return (finished for finished in ())  # a generator, as stream_rows returns
 
-    monkeypatch.setattr(experiment_runs, "execute", fake_execute)
+    monkeypatch.setattr(experiment_runs, "stream_rows", fake_stream_rows)
+    no_runs = ex.Experiment("sweep", (), ("hidden_size", "max_len"))
+    monkeypatch.setattr(experiment_cli, "build_experiment", lambda args: no_runs)
     status, out, _ = main(["sweep", "--executor", "serial", "--json", *flag], capsys)
     assert status == 0 and heard == {"batch": batch, "experiment": "sweep"}
     status, out, _ = main(["compare", "--help"], capsys)
