@@ -2,11 +2,11 @@
 
 The first line is the header: the format and its version, the experiment's kind, its grid (the
 builder's parameters), batch, group_by, the number of runs and the SHA-256 of its full
-definition (Experiment.definition()). Each further line is one finished run's row, exactly as
-`--json` prints it, appended and flushed as the run finishes (and fsync'ed at most every
-FSYNC_SECONDS, and on close). A row names its run by its identity fields (condition, method,
-config), so the rows may come in any order; a run that failed may be followed by a later row
-of the same run (a retry), which supersedes it.
+definition (Experiment.definition(), hashed run by run: definition_sha256). Each further line
+is one finished run's row, exactly as `--json` prints it, appended and flushed as the run
+finishes (and fsync'ed at most every FSYNC_SECONDS, and on close). A row names its run by its
+identity fields (condition, method, config), so the rows may come in any order; a run that
+failed may be followed by a later row of the same run (a retry), which supersedes it.
 
 `ResultsFile.open` validates a file before anything is written to it: a foreign file, bad JSON
 before the last line or a row of no run of the experiment is refused (ResultsError, one line)
@@ -42,8 +42,6 @@ class ResultsError(ValueError):
 
 def header(experiment: Experiment, batch: bool) -> dict[str, Any]:
     """The first line of the experiment's results file."""
-    definition = {**experiment.definition(), "batch": batch}
-    text = json.dumps(definition, sort_keys=True, separators=(",", ":"))
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -52,8 +50,21 @@ def header(experiment: Experiment, batch: bool) -> dict[str, Any]:
         "grid": experiment.grid,
         "group_by": list(experiment.group_by),
         "runs": len(experiment.runs),
-        "definition_sha256": hashlib.sha256(text.encode()).hexdigest(),
+        "definition_sha256": definition_sha256(experiment, batch),
     }
+
+
+def definition_sha256(experiment: Experiment, batch: bool) -> str:
+    """The SHA-256 of Experiment.definition() (with `batch`), one run at a time: its name and
+    batch as canonical JSON, then each run's definition as canonical JSON."""
+    digest = hashlib.sha256(_canonical({"experiment": experiment.name, "batch": batch}))
+    for run in experiment.runs:
+        digest.update(_canonical(run.to_dict()))
+    return digest.hexdigest()
+
+
+def _canonical(value) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
 
 
 def first_difference(found: dict, wanted: dict) -> str | None:
@@ -79,8 +90,7 @@ def _differs(name: str, found, wanted) -> str:
 
 
 def _key(condition, method, config: dict) -> bytes:
-    text = json.dumps([condition, method, config], sort_keys=True, separators=(",", ":"))
-    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+    return hashlib.blake2b(_canonical([condition, method, config]), digest_size=16).digest()
 
 
 def _run_keys(experiment: Experiment) -> dict[bytes, list[int]]:
