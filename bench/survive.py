@@ -97,6 +97,9 @@ def measure(seeds: int, executor: str, folder: Path) -> dict:
     started = time.perf_counter()
     proc = start(command(seeds, executor, killed), folder / "resumed.json", folder / "r.err")
     resumed = finish(proc, folder / "r.err", started)
+    for name in ("full", "r"):
+        if (folder / f"{name}.err").read_text().count("error"):
+            print((folder / f"{name}.err").read_text()[-2000:], file=sys.stderr)
     same = untimed(folder / "full.json") == untimed(folder / "resumed.json")
     return {
         "total": total,
@@ -144,8 +147,9 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "bench" / "SURVIVE.md"))
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory() as folder:
-        result = measure(args.seeds, args.executor, Path(folder))
+    folder = Path(tempfile.mkdtemp(prefix="survive-"))
+    result = measure(args.seeds, args.executor, folder)
+    print(f"files in {folder}", file=sys.stderr)
     text = report(result, args.executor, (load_before, os.getloadavg()[0]), args.seeds)
     out = Path(args.out)
     if not out.exists():
