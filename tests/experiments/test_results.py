@@ -271,3 +271,22 @@ def test_the_drivers_memory_stays_flat_over_a_long_sweep(tmp_path):
     assert row_bytes > 20_000
     per_run = (large - small) / 1800
     assert per_run < 1_000, (small, large)  # under 5% of a row
+
+
+def test_a_file_given_as_bytes_is_rebuilt_from_its_header_and_checked(tmp_path):
+    from parity.experiments.reading import read_results
+
+    experiment, path = sweep(), tmp_path / "sweep.jsonl"
+    rows = fill(path, experiment, FakeExecutor())
+    data = path.read_bytes()
+    rebuilt, read, notes = read_results(data + b'{"cut', max_runs=100)
+    assert rebuilt.definition() == experiment.definition() and read == rows
+    assert notes == ["line 18 was cut short (an interrupted write); ignoring it"]
+    with pytest.raises(ResultsError, match="it holds 16 runs; this app shows at most 10"):
+        read_results(data, max_runs=10)
+    forged = json.dumps({**rf.header(experiment, True), "grid": {**experiment.grid, "steps": 0}})
+    with pytest.raises(ResultsError, match=r"grid is not one this lab builds \(steps must be"):
+        read_results(forged.encode() + b"\n", max_runs=100)
+    other = json.dumps({**rf.header(experiment, True), "definition_sha256": "0" * 64})
+    with pytest.raises(ResultsError, match="it holds another experiment: the runs' definitions"):
+        read_results(other.encode() + b"\n", max_runs=100)
