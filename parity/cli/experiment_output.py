@@ -45,11 +45,12 @@ class Progress:
         self.total, self.done, self.already, self.failed = total, already, already, 0
         self.start = time.monotonic()
 
-    def line(self, row: dict, in_flight: int) -> str:
+    def line(self, row: dict, in_flight: int, settled: int) -> str:
+        """The line of the run `row`; `settled` runs (of finished tasks) set the pace."""
         self.done += 1
         self.failed += row["error"] is not None
-        rate = (self.done - self.already) / max(time.monotonic() - self.start, 1e-9)
-        left = duration((self.total - self.done) / rate)
+        rate = settled / max(time.monotonic() - self.start, 1e-9)
+        left = duration((self.total - self.already - settled) / rate)
         return progress_line(self.done, self.total, row) + (
             f"; {in_flight} in flight, {self.failed} failed, about {left} left"
         )
@@ -76,7 +77,9 @@ def train(
     ):
         for item in finished:
             keep(item.index, item.row)
-            print(progress.line(item.row, item.in_flight), file=sys.stderr, flush=True)
+            print(
+                progress.line(item.row, item.in_flight, item.settled), file=sys.stderr, flush=True
+            )
 
 
 def run_in_memory(experiment: Experiment, executor, batch, as_json: bool) -> list[dict]:

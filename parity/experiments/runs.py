@@ -199,13 +199,14 @@ def _stop(done: int, total: int):
 
 @dataclass(frozen=True)
 class Finished:
-    """A run that finished: its index in the experiment, its row, and the runs still in flight
+    """A run that finished: its index in the experiment, its row, the runs still in flight
     (those of the tasks the executor has started, assuming it starts them in order, `workers`
-    at a time)."""
+    at a time) and the runs of the tasks finished so far (this one's included)."""
 
     index: int
     row: dict[str, Any]
     in_flight: int
+    settled: int
 
 
 def stream_rows(
@@ -229,7 +230,7 @@ def stream_rows(
     tasks = [tuple(indices[p] for p in task) for task in positions]
     items = [tuple(runs[i] for i in task) for task in tasks]
     started = list(itertools.accumulate((len(task) for task in tasks), initial=0))
-    workers, total, done = executor.workers, len(indices), 0
+    workers, total, done, settled = executor.workers, len(indices), 0, 0
     in_process = getattr(executor, "in_process", False)
     if in_process:
         fn = _in_process_task(tasks, items, on_step, should_stop, batch)
@@ -240,12 +241,13 @@ def stream_rows(
         for finished_tasks, outcome in enumerate(stream, 1):
             if isinstance(outcome.value, _Stopped):
                 _stop(done, total)
-            in_flight = started[min(len(tasks), finished_tasks + workers)]
+            settled += len(tasks[outcome.index])
+            in_flight = started[min(len(tasks), finished_tasks + workers)] - settled
             for at, index in enumerate(tasks[outcome.index]):
                 run = runs[index]
                 row = outcome.value[at] if outcome.ok else failed_row(run, outcome.error)
                 done += 1
-                yield Finished(index, row, in_flight - done)
+                yield Finished(index, row, in_flight, settled)
             if should_stop is not None and done < total and should_stop():
                 _stop(done, total)
 
