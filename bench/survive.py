@@ -76,6 +76,7 @@ def finish(proc: subprocess.Popen, stderr: Path, started: float) -> dict:
         "peak_mb": peak[0] / 1024 if peak else None,
         "trained": trained,
         "first_run": first,
+        "noted": noted,
         "notes": [x for x in lines if x.startswith("note")],
     }
 
