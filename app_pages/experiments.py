@@ -19,6 +19,38 @@ st.markdown(
     "Grids here are kept small for this shared server; the command line runs any size."
 )
 
+
+def show_charts(kind: str, rows: list[dict], group_by: tuple[str, ...]) -> None:
+    """The experiment's charts, as for its kind."""
+    summary = summarise(rows, group_by)
+    if kind == "rfr":
+        st.altair_chart(charts.rfr_curves(rows, RFR_CONDITIONS), width="content")
+        numbers, words = st.columns([1, 1])
+        numbers.altair_chart(charts.rfr_finals(rows, RFR_LEN, SHORT_NAMES), width="stretch")
+        with words:
+            for paragraph in rfr_explanation(rows):
+                st.markdown(paragraph)
+    elif kind == "compare":
+        st.altair_chart(charts.success_chart(summary, group_by), width="stretch")
+        left, right = st.columns(2)
+        left.altair_chart(charts.steps_chart(rows), width="stretch")
+        right.altair_chart(charts.time_chart(rows), width="stretch")
+    else:
+        st.altair_chart(charts.sweep_heatmap(rows), width="stretch")
+        st.caption(
+            "Solved: the held-out test set (lengths 50..100) was once classified perfectly within "
+            "the step budget. Hover a cell for its median steps to solve and which seeds solved."
+        )
+
+
+opened = page.opened_results()
+if opened is not None:
+    opened_experiment, opened_rows = opened
+    show_charts(opened_experiment.name, opened_rows, opened_experiment.group_by)
+    st.subheader("Every run")
+    page.show_rows(opened_rows)
+    st.stop()
+
 chosen = page.choose(page.url_choices())
 if chosen is None:
     st.stop()
@@ -42,26 +74,7 @@ if result is None:
     page.show_stopped(rows, len(experiment.runs))
     if not rows:
         st.stop()
-summary = summarise(rows, experiment.group_by)
-
-if chosen.kind == "rfr":
-    st.altair_chart(charts.rfr_curves(rows, RFR_CONDITIONS), width="content")
-    numbers, words = st.columns([1, 1])
-    numbers.altair_chart(charts.rfr_finals(rows, RFR_LEN, SHORT_NAMES), width="stretch")
-    with words:
-        for paragraph in rfr_explanation(rows):
-            st.markdown(paragraph)
-elif chosen.kind == "compare":
-    st.altair_chart(charts.success_chart(summary, experiment.group_by), width="stretch")
-    left, right = st.columns(2)
-    left.altair_chart(charts.steps_chart(rows), width="stretch")
-    right.altair_chart(charts.time_chart(rows), width="stretch")
-else:
-    st.altair_chart(charts.sweep_heatmap(rows), width="stretch")
-    st.caption(
-        "Solved: the held-out test set (lengths 50..100) was once classified perfectly within "
-        "the step budget. Hover a cell for its median steps to solve and which seeds solved."
-    )
+show_charts(chosen.kind, rows, experiment.group_by)
 
 st.subheader("Every run")
 page.show_rows(rows)

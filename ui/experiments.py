@@ -10,6 +10,7 @@ run it again or change it. A partial experiment is never cached.
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 import pandas as pd
@@ -18,6 +19,8 @@ import streamlit as st
 from parity.charts import experiments as charts
 from parity.experiments.definitions import Experiment
 from parity.experiments.jobs import ExperimentProgress, cache_key, experiment_job
+from parity.experiments.reading import read_results
+from parity.experiments.results import ResultsError
 from ui.experiment_choices import Choices
 
 from . import experiment_choices as choices_lib
@@ -260,3 +263,45 @@ def show_stopped(rows: list[dict], total: int) -> None:
         icon=":material/stop_circle:",
     )
     st.button("Run it again", on_click=_run_again, type="primary")
+
+
+MAX_OPENED_RUNS = 5_000  # runs of a results file this page draws (the upload limit is 4 MB)
+OPENED = "x_opened"  # session key: (sha256 of the upload, experiment, rows, notes)
+
+
+def opened_results() -> tuple[Experiment, list[dict]] | None:
+    """A results file this visitor opened (`--out FILE` of the command line): its experiment
+    and rows, validated and never executed; an error shown, and None, when it is not one."""
+    with st.expander("Open a results file (`--out FILE` of the command line)"):
+        file = st.file_uploader(
+            "Results file",
+            type=["jsonl"],
+            key="x_results_file",
+            help="The JSON-lines file `python -m parity experiment ... --out FILE` writes: "
+            "its summaries and charts are drawn here, as for an experiment run on this page.",
+        )
+    if file is None:
+        st.session_state.pop(OPENED, None)
+        return None
+    blob = file.getvalue()
+    digest = hashlib.sha256(blob).hexdigest()
+    held = st.session_state.get(OPENED)
+    if held is None or held[0] != digest:
+        try:
+            experiment, rows, notes = read_results(blob, MAX_OPENED_RUNS)
+        except ResultsError as err:
+            st.error(
+                f"“{plain(file.name)}” cannot be shown: {plain(err, REASON_CHARS)}.",
+                icon=":material/error:",
+            )
+            return None
+        held = st.session_state[OPENED] = (digest, experiment, rows, notes)
+    _, experiment, rows, notes = held
+    for note in notes:
+        st.caption(plain(note, REASON_CHARS))
+    st.info(
+        f"“{plain(file.name)}”: experiment {experiment.name}, {len(rows):,} of "
+        f"{len(experiment.runs):,} runs in the file. Remove the file to choose an experiment.",
+        icon=":material/folder_open:",
+    )
+    return (experiment, rows) if rows else None

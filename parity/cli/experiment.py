@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import signal
 import sys
 
 from ..core.config import ARCHS, IMPLS, TARGETS
 from ..execution.base import EXECUTORS, MAX_WORKERS
 from ..experiments import definitions as ex
+from . import experiment_output as output
+from .experiment_output import progress_line  # noqa: F401 (its old home)
 
 
 def _typed(convert, kind: str):
@@ -33,12 +34,21 @@ def _int(text: str) -> int:
         raise ValueError(f"expected an integer, got {text!r}") from None
 
 
+def _items(text: str) -> list[str]:
+    """The comma-separated items of `text` (a trailing comma ignored); a ValueError naming an
+    empty one."""
+    items = [part.strip() for part in text.strip().removesuffix(",").split(",")]
+    if "" in items:
+        raise ValueError(f"item {items.index('') + 1} of {text!r} is empty")
+    return items
+
+
 def _ints(text: str) -> tuple[int, ...]:
-    return tuple(_int(part) for part in text.split(",") if part.strip())
+    return tuple(_int(part) for part in _items(text))
 
 
 def _words(text: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in text.split(",") if part.strip())
+    return tuple(_items(text))
 
 
 def _common_flags(p: argparse.ArgumentParser, steps: int) -> None:
@@ -57,6 +67,19 @@ def _common_flags(p: argparse.ArgumentParser, steps: int) -> None:
         "--json",
         action="store_true",
         help="print one JSON object {experiment, rows, summary} instead of tables",
+    )
+    p.add_argument(
+        "--out",
+        default=None,
+        metavar="FILE",
+        help="write each run's row to FILE (JSON lines, after a header with the experiment's "
+        "definition) as it finishes; run the same command again to train only the runs not in "
+        "FILE yet (resume after an interruption) [default: rows only in memory]",
+    )
+    p.add_argument(
+        "--restart",
+        action="store_true",
+        help="with --out: move an existing FILE aside (FILE.1, FILE.2, ...) and start afresh",
     )
 
 
@@ -146,14 +169,14 @@ def _add_compare(names) -> None:
     _common_flags(p, ex.COMPARE_STEPS)
     p.add_argument(
         "--archs",
-        type=_words,
+        type=_typed(_words, "names"),
         default=("rnn", "gru", "lstm"),
         metavar="A,B",
         help=f"comma-separated, from {', '.join(ARCHS)} [default rnn,gru,lstm]",
     )
     p.add_argument(
         "--impls",
-        type=_words,
+        type=_typed(_words, "names"),
         default=IMPLS,
         metavar="A,B",
         help=f"comma-separated, from {', '.join(IMPLS)} [default {','.join(IMPLS)}]",
@@ -203,18 +226,6 @@ def build_experiment(args) -> ex.Experiment:
     )
 
 
-def progress_line(done: int, total: int, row: dict) -> str:
-    """One stderr line per finished run."""
-    head = f"[{done}/{total}] {row['condition']} seed {row['seed']}: "
-    if row["error"] is not None:
-        return head + f"failed: {row['error']}"
-    solved = f"solved at step {row['solved_at_step']}" if row["solved"] else "not solved"
-    return head + (
-        f"{row['status']} after {row['steps']} steps, {solved}, "
-        f"test {100 * row['test_accuracy']:.1f}%, {row['train_seconds']:.2f} s"
-    )
-
-
 @contextlib.contextmanager
 def _terminate_as_interrupt():
     """SIGTERM (kill PID) stops the workers as ^C does, instead of leaving them running."""
@@ -230,25 +241,24 @@ def _terminate_as_interrupt():
 
 
 def run_experiment(args) -> int:
-    """Build (validating before torch loads), execute with progress, print; 1 if a run failed."""
+    """Build (validating before torch loads), train with progress, print; 1 if a run failed.
+
+    With --out FILE the rows go to FILE as they finish and only the runs not in it train.
+    """
     from ..execution.executors import make_executor
-    from ..experiments.runs import execute
-    from ..experiments.tables import render
 
     if args.address is not None and args.executor != "ray":
         raise ValueError(f"--address needs --executor ray (got --executor {args.executor})")
+    if args.restart and args.out is None:
+        raise ValueError("--restart needs --out FILE")
     experiment = build_experiment(args)
     executor = make_executor(args.executor, args.workers, args.address)
-
-    def report(done: int, total: int, row: dict) -> None:
-        print(progress_line(done, total, row), file=sys.stderr, flush=True)
-
-    # stdout holds the result alone: what an executor's library prints meanwhile (Ray's notes
-    # on dead workers) goes to stderr
-    with _terminate_as_interrupt(), contextlib.redirect_stdout(sys.stderr):
-        result = execute(experiment, executor, on_row=report, batch=args.batch)
-    print(json.dumps(result) if args.json else render(experiment, result))
-    failed = sum(row["error"] is not None for row in result["rows"])
+    with _terminate_as_interrupt():
+        if args.out is not None:
+            failed, total = output.run_to_file(experiment, executor, args)
+        else:
+            rows = output.run_in_memory(experiment, executor, args.batch, args.json)
+            failed, total = sum(row["error"] is not None for row in rows), len(rows)
     if failed:
-        print(f"error: {failed} of {len(result['rows'])} runs failed", file=sys.stderr)
+        print(f"error: {failed} of {total} runs failed", file=sys.stderr)
     return 1 if failed else 0

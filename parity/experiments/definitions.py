@@ -21,7 +21,7 @@ from typing import Any
 
 from ..core.config import ARCHS, IMPLS, RFR_LEN, RFR_SIZE, TARGETS, Config
 
-MAX_RUNS = 1000  # runs in one experiment; a bigger grid belongs on a cluster (issue 8)
+MAX_RUNS = 1_000_000  # a sanity limit on the runs of one experiment (each is a Run in memory)
 METHODS = ("train", "curriculum")
 
 # The rfr runs: one learning rate, budget and evaluation cadence for every condition.
@@ -80,6 +80,8 @@ class Experiment:
     # Train the seeds of one configuration as one stack (parity.training.batched); compare turns it
     # off, because it times the implementations, which a stack would make one.
     batch: bool = True
+    # The builder's parameters (seeds as text: "0..99", "1,5,9"): what a results file names.
+    grid: dict[str, Any] = field(default_factory=dict)
 
     def definition(self) -> dict[str, Any]:
         """The full definition, JSON-ready: what a result cache would be keyed by."""
@@ -98,12 +100,15 @@ def seeds_in_text(text: str) -> range | tuple[int, ...]:
     (range(0, 3), range(7, 10), (4, 1))
     """
     text = text.strip()
+    parts = [part.strip() for part in text.split(",")][:-1]  # '7,': the list of seed 7
+    if "" in parts:
+        raise ValueError(f"seeds {text!r}: item {parts.index('') + 1} is empty")
     try:
         if ".." in text:
             lo, hi = (int(part) for part in text.split(".."))
             return range(lo, hi + 1)
         if "," in text:
-            return tuple(int(part) for part in text.split(",") if part.strip())
+            return tuple(int(part) for part in text.removesuffix(",").split(","))
         return range(int(text))
     except ValueError:
         raise ValueError(
@@ -120,8 +125,29 @@ def seeds_from_text(text: str) -> tuple[int, ...]:
     return check_seeds(seeds_in_text(text))
 
 
+def seeds_text(seeds: Iterable[int]) -> str:
+    """Seeds as the text that names them: '0..99' for a run of consecutive seeds, else '1,5,9'.
+
+    >>> seeds_text((0, 1, 2)), seeds_text((4, 1)), seeds_text((7,))
+    ('0..2', '4,1', '7')
+    """
+    seeds = tuple(seeds)
+    if len(seeds) > 2 and seeds == tuple(range(seeds[0], seeds[0] + len(seeds))):
+        return f"{seeds[0]}..{seeds[-1]}"
+    return ",".join(map(str, seeds))
+
+
 def check_seeds(seeds: Iterable[int]) -> tuple[int, ...]:
-    """Distinct seeds, each valid for Config, at least one."""
+    """Distinct seeds, each valid for Config, at least one, at most MAX_RUNS."""
+    if isinstance(seeds, range) and seeds.step == 1:  # by its ends: never one by one
+        count = max(0, seeds.stop - seeds.start)  # len() overflows past 2**63
+        if count:
+            Config(seed=seeds.start)  # raises 'seed must be in 0..2147483647 (got -1)'
+            Config(seed=seeds.stop - 1)
+        if count > MAX_RUNS:
+            raise ValueError(f"{count:,} seeds; at most {MAX_RUNS:,} are allowed")
+        if count:
+            return tuple(seeds)
     seeds = tuple(seeds)
     if not seeds:
         raise ValueError("give at least one seed")
@@ -141,6 +167,12 @@ def _choices(kind: str, values: Iterable[str], allowed: tuple[str, ...]) -> tupl
     return values
 
 
+def _grid(seeds: tuple[int, ...], steps: int, **axes) -> dict[str, Any]:
+    """The builder's parameters as JSON values, seeds as text."""
+    lists = {k: list(v) if isinstance(v, tuple) else v for k, v in axes.items()}
+    return {"seeds": seeds_text(seeds), "steps": steps, **lists}
+
+
 def _distinct(kind: str, values: Iterable[int]) -> tuple[int, ...]:
     values = tuple(dict.fromkeys(int(v) for v in values))
     if not values:
@@ -153,7 +185,7 @@ def _check_count(name: str, *axes: tuple) -> None:
     for axis in axes:
         count *= len(axis)
     if count > MAX_RUNS:
-        shape = " x ".join(str(len(axis)) for axis in axes)
+        shape = " x ".join(f"{len(axis):,}" for axis in axes)
         raise ValueError(
             f"experiment {name} has {count:,} runs ({shape}); at most {MAX_RUNS:,} are allowed"
         )
@@ -189,7 +221,7 @@ def rfr(seeds: Iterable[int] = range(DEFAULT_SEEDS), steps: int = RFR_STEPS) -> 
         Run(name, config.replace(seed=seed), method, eval_lengths=(RFR_LEN,))
         for (name, (config, method)), seed in itertools.product(conditions.items(), seeds)
     )
-    return Experiment("rfr", runs, ("condition",), dict(RFR_CONDITIONS))
+    return Experiment("rfr", runs, ("condition",), dict(RFR_CONDITIONS), grid=_grid(seeds, steps))
 
 
 def compare(
@@ -209,7 +241,8 @@ def compare(
         Run(f"{arch}/{impl}", base.replace(arch=arch, impl=impl, seed=seed))
         for arch, impl, seed in itertools.product(archs, impls, seeds)
     )
-    return Experiment("compare", runs, ("arch", "impl"), batch=False)
+    grid = _grid(seeds, steps, archs=archs, impls=impls, target=target)
+    return Experiment("compare", runs, ("arch", "impl"), batch=False, grid=grid)
 
 
 def sweep(
@@ -232,7 +265,10 @@ def sweep(
         Run(f"h{hidden}/len{max_len}", base.replace(hidden_size=hidden, max_len=max_len, seed=s))
         for hidden, max_len, s in itertools.product(hidden_sizes, max_lens, seeds)
     )
-    return Experiment("sweep", runs, ("hidden_size", "max_len"))
+    grid = _grid(
+        seeds, steps, hidden_sizes=hidden_sizes, max_lens=max_lens, arch=arch, target=target
+    )
+    return Experiment("sweep", runs, ("hidden_size", "max_len"), grid=grid)
 
 
 EXPERIMENTS = {"rfr": rfr, "compare": compare, "sweep": sweep}

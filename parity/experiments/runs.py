@@ -14,12 +14,14 @@ every executor and with any worker count; only `train_seconds` is a measurement.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
-import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
+from dataclasses import dataclass
 from typing import Any
 
+from .aggregate import Summariser, summarise  # noqa: F401 (summarise's old home)
 from .definitions import Experiment, Run
 
 TIMING_FIELDS = ("train_seconds",)  # measured, so they differ between executions
@@ -195,6 +197,61 @@ def _stop(done: int, total: int):
     raise TrainingStopped(f"stopped after {done} of {total} runs")
 
 
+@dataclass(frozen=True)
+class Finished:
+    """A run that finished: its index in the experiment, its row, the runs still in flight
+    (those of the tasks the executor has started, assuming it starts them in order, `workers`
+    at a time) and the runs of the tasks finished so far (this one's included)."""
+
+    index: int
+    row: dict[str, Any]
+    in_flight: int
+    settled: int
+
+
+def stream_rows(
+    experiment: Experiment,
+    executor,
+    indices: Sequence[int] | None = None,
+    *,
+    on_step: OnStep | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    batch: bool | None = None,
+) -> Iterator[Finished]:
+    """Train the runs `indices` (default: all) of `experiment` on `executor`, yielding each as
+    it finishes (any order); only the rows in flight are held. Close it to stop the work.
+
+    Otherwise as execute(): on_step and should_stop, and a stop raises TrainingStopped.
+    """
+    runs = experiment.runs
+    indices = range(len(runs)) if indices is None else indices
+    batch = getattr(experiment, "batch", True) if batch is None else batch
+    positions = plan([runs[i] for i in indices], executor.workers, batch)
+    tasks = [tuple(indices[p] for p in task) for task in positions]
+    items = [tuple(runs[i] for i in task) for task in tasks]
+    started = list(itertools.accumulate((len(task) for task in tasks), initial=0))
+    workers, total, done, settled = executor.workers, len(indices), 0, 0
+    in_process = getattr(executor, "in_process", False)
+    if in_process:
+        fn = _in_process_task(tasks, items, on_step, should_stop, batch)
+    else:
+        fn = functools.partial(run_group, batch=batch)
+    stream = executor.map_unordered(fn, range(len(items)) if in_process else items)
+    with closing(stream):  # ^C or a stop: workers stop now
+        for finished_tasks, outcome in enumerate(stream, 1):
+            if isinstance(outcome.value, _Stopped):
+                _stop(done, total)
+            settled += len(tasks[outcome.index])
+            in_flight = started[min(len(tasks), finished_tasks + workers)] - settled
+            for at, index in enumerate(tasks[outcome.index]):
+                run = runs[index]
+                row = outcome.value[at] if outcome.ok else failed_row(run, outcome.error)
+                done += 1
+                yield Finished(index, row, in_flight, settled)
+            if should_stop is not None and done < total and should_stop():
+                _stop(done, total)
+
+
 def execute(
     experiment: Experiment,
     executor,
@@ -215,72 +272,19 @@ def execute(
     hears each task's progress at its evaluations and should_stop() is asked before every
     training step; with worker processes, should_stop() is asked as each task finishes and
     on_step is not called. Either way a stop raises parity.training.train.TrainingStopped and the
-    outstanding work is dropped (workers are stopped).
+    outstanding work is dropped (workers are stopped). Every row is held in memory: for many
+    runs, stream_rows() into a results file (parity.experiments.results) instead.
     """
-    runs, total = experiment.runs, len(experiment.runs)
-    batch = getattr(experiment, "batch", True) if batch is None else batch
-    tasks = plan(runs, executor.workers, batch)
-    items = [tuple(runs[i] for i in task) for task in tasks]
-    in_process = getattr(executor, "in_process", False)
-    if in_process:
-        fn = _in_process_task(tasks, items, on_step, should_stop, batch)
-    else:
-        fn = functools.partial(run_group, batch=batch)
+    total = len(experiment.runs)
     rows: list[dict | None] = [None] * total
-    done = 0
-    stream = executor.map_unordered(fn, range(len(items)) if in_process else items)
-    with closing(stream):  # ^C or a stop: workers stop now
-        for outcome in stream:
-            if isinstance(outcome.value, _Stopped):
-                _stop(done, total)
-            for at, index in enumerate(tasks[outcome.index]):
-                run = runs[index]
-                rows[index] = outcome.value[at] if outcome.ok else failed_row(run, outcome.error)
-                done += 1
-                if on_row is not None:
-                    on_row(done, total, rows[index])
-            if should_stop is not None and done < total and should_stop():
-                _stop(done, total)
+    options = {"on_step": on_step, "should_stop": should_stop, "batch": batch}
+    with closing(stream_rows(experiment, executor, **options)) as finished:
+        for done, item in enumerate(finished, 1):
+            rows[item.index] = item.row
+            if on_row is not None:
+                on_row(done, total, item.row)
     return {
         "experiment": experiment.name,
         "rows": rows,
         "summary": summarise(rows, experiment.group_by),
     }
-
-
-def _median(values: list) -> float | None:
-    return statistics.median(values) if values else None
-
-
-def summarise(rows: list[dict], group_by: tuple[str, ...]) -> list[dict[str, Any]]:
-    """One entry per group (in first-seen order): success rate, steps to solve, time, accuracy.
-
-    A run is solved when its held-out test set was once classified perfectly
-    (solved_at_step); failed runs (errors) are counted apart and left out of the rates.
-    """
-    groups: dict[tuple, list[dict]] = {}
-    for row in rows:
-        groups.setdefault(tuple(row[k] for k in group_by), []).append(row)
-    summary = []
-    for key, members in groups.items():
-        done = [r for r in members if r["error"] is None]
-        solved = sorted(r["solved_at_step"] for r in done if r["solved"])
-        lengths = sorted({n for r in done for n in r["accuracy_by_length"]}, key=int)
-        summary.append(
-            {
-                **dict(zip(group_by, key, strict=True)),
-                "target": members[0]["target"],
-                "runs": len(members),
-                "failed": len(members) - len(done),
-                "solved": len(solved),
-                "success_rate": len(solved) / len(done) if done else None,
-                "steps_to_solve": solved,
-                "median_steps_to_solve": _median(solved),
-                "median_train_seconds": _median([r["train_seconds"] for r in done]),
-                "test_accuracy": sorted(r["test_accuracy"] for r in done),
-                "median_accuracy_by_length": {
-                    n: _median([r["accuracy_by_length"][n] for r in done]) for n in lengths
-                },
-            }
-        )
-    return summary

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable, Iterable, Iterator
+
 from .definitions import Experiment
 
 
@@ -26,31 +29,43 @@ def table(header: list[str], lines: list[list[str]]) -> str:
     x     1
     yyy  22
     """
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *lines, strict=True)]
-    out = []
-    for cells in [header, *lines]:
+    return "\n".join(table_lines(header, lambda: lines))
+
+
+def table_lines(header: list[str], lines: Callable[[], Iterable[list]]) -> Iterator[str]:
+    """table()'s lines, from `lines()` called twice (widths, then text): nothing is held."""
+    widths = [len(str(cell)) for cell in header]
+    for cells in lines():
+        widths = [max(w, len(str(cell))) for w, cell in zip(widths, cells, strict=True)]
+    for cells in itertools.chain([header], lines()):
         first, *rest = (str(c) for c in cells)
         parts = [first.ljust(widths[0])] + [
             c.rjust(w) for c, w in zip(rest, widths[1:], strict=True)
         ]
-        out.append("  ".join(parts).rstrip())
-    return "\n".join(out)
+        yield "  ".join(parts).rstrip()
 
 
-def rows_table(rows: list[dict]) -> str:
+def rows_table(rows: Iterable[dict]) -> str:
     """One line per run."""
+    return "\n".join(rows_table_lines(rows))
+
+
+def rows_table_lines(rows: Iterable[dict]) -> Iterator[str]:
+    """rows_table()'s lines; `rows` is iterated three times (a results file's rows stream)."""
     lengths = sorted({n for r in rows for n in r["accuracy_by_length"]}, key=int)
     header = ["condition", "seed", "target", "status", "steps", "solved at", "test"]
     header += [f"len {n}" for n in lengths] + ["seconds", "error"]
-    lines = []
-    for r in rows:
-        lines.append(
-            [r["condition"], r["seed"], r["target"], r["status"], _num(r["steps"])]
-            + [_num(r["solved_at_step"]), _pct(r["test_accuracy"])]
-            + [_pct(r["accuracy_by_length"].get(n)) for n in lengths]
-            + [_num(r["train_seconds"], ".2f"), r["error"] or ""]
-        )
-    return table(header, lines)
+
+    def lines() -> Iterator[list]:
+        for r in rows:
+            yield (
+                [r["condition"], r["seed"], r["target"], r["status"], _num(r["steps"])]
+                + [_num(r["solved_at_step"]), _pct(r["test_accuracy"])]
+                + [_pct(r["accuracy_by_length"].get(n)) for n in lengths]
+                + [_num(r["train_seconds"], ".2f"), r["error"] or ""]
+            )
+
+    return table_lines(header, lines)
 
 
 def summary_table(summary: list[dict], group_by: tuple[str, ...]) -> str:
@@ -73,13 +88,16 @@ def summary_table(summary: list[dict], group_by: tuple[str, ...]) -> str:
 
 def render(experiment: Experiment, result: dict) -> str:
     """Runs, then the summary, then what each condition is."""
-    parts = [
-        f"{experiment.name}: {len(result['rows'])} runs",
-        rows_table(result["rows"]),
-        "",
-        "summary (solved: the held-out test set once classified perfectly)",
-        summary_table(result["summary"], experiment.group_by),
-    ]
+    return "\n".join(render_lines(experiment, result["rows"], result["summary"]))
+
+
+def render_lines(experiment: Experiment, rows: Iterable[dict], summary: list) -> Iterator[str]:
+    """render()'s lines, the rows streamed (see rows_table_lines)."""
+    yield f"{experiment.name}: {len(rows)} runs"
+    yield from rows_table_lines(rows)
+    yield ""
+    yield "summary (solved: the held-out test set once classified perfectly)"
+    yield summary_table(summary, experiment.group_by)
     if experiment.notes:
-        parts += ["", *(f"{name}: {text}" for name, text in experiment.notes.items())]
-    return "\n".join(parts)
+        yield ""
+        yield from (f"{name}: {text}" for name, text in experiment.notes.items())

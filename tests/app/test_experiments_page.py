@@ -250,3 +250,60 @@ def test_the_wait_says_runs_done_where_training_is_and_the_last_run():
     )
     assert not rows[0]["solved"]  # 20 steps
     assert text.endswith(f"last finished: h2/len3 seed 0, {rows[0]['status']}")
+
+
+@pytest.fixture(scope="module")
+def results_file(tmp_path_factory) -> tuple[bytes, list[dict]]:
+    """A results file of a tiny sweep (as `--out FILE` writes it) and its rows in run order."""
+    from parity.execution.executors import SerialExecutor
+    from parity.experiments import definitions as ex
+    from parity.experiments.results import ResultsFile
+    from parity.experiments.runs import stream_rows
+
+    experiment = ex.sweep(seeds=range(2), hidden_sizes=(2, 3), max_lens=(5,), steps=5)
+    path = tmp_path_factory.mktemp("results") / "sweep.jsonl"
+    with ResultsFile.open(path, experiment, True) as results:
+        for item in stream_rows(experiment, SerialExecutor()):
+            results.add(item.index, item.row)
+        rows = list(results.rows())
+    return path.read_bytes(), rows
+
+
+def test_an_opened_results_file_draws_the_summaries_and_charts_of_its_runs(results_file, job_calls):
+    blob, rows = results_file
+    at = page_app("experiments", **TINY_SWEEP_STEPS).run()
+    assert len(job_calls) == 1
+    at.get("file_uploader")[0].upload("sweep.jsonl", blob).run()
+    no_crash(at)
+    assert not at.error
+    assert "experiment sweep, 4 of 4 runs in the file" in at.info[0].value
+    (spec,) = charts(at)
+    (cells,) = spec["frames"].values()
+    direct = experiments.sweep_cells(rows)
+    assert cells[["hidden_size", "max_len", "success_rate"]].to_dict("records") == (
+        direct[["hidden_size", "max_len", "success_rate"]].to_dict("records")
+    )
+    same_runs(shown_rows(at), rows)
+    assert len(job_calls) == 1  # nothing trains for a file
+
+
+@pytest.mark.parametrize(
+    "blob, reason",
+    [
+        (b"name,seed\nx,1\n", "it is not a results file of `python -m parity experiment`"),
+        (b'{"format": "parity-experiment-results", "version": 1, "experiment": "evil", '
+         b'"grid": {"seeds": "1"}}\n', "its header names no experiment of this lab"),
+        (None, "line 2 is not a JSON row"),
+    ],
+)  # fmt: skip
+def test_a_foreign_or_damaged_results_file_is_refused_in_one_message(
+    blob, reason, results_file, job_calls
+):
+    if blob is None:
+        head, *rest = results_file[0].splitlines(keepends=True)
+        blob = head + b"{oops\n" + b"".join(rest)
+    at = page_app("experiments", **TINY_SWEEP_STEPS).run()
+    at.get("file_uploader")[0].upload("bad.jsonl", blob).run()
+    no_crash(at)
+    assert len(at.error) == 1 and reason in visible(at.error[0].value), at.error[0].value
+    assert visible(at.error[0].value).startswith("“bad.jsonl” cannot be shown: ")

@@ -98,7 +98,14 @@ def test_compare_prints_tables_of_runs_and_summary():
         (["sweep", "--hidden-sizes", "0,8"], "hidden_size must be in 1..256 (got 0)"),
         (["sweep", "--max-lens", "5,x"], "expected an integer, got 'x'"),
         (["sweep", "--arch", "tcn"], "invalid choice: 'tcn'"),
-        (["sweep", "--hidden-sizes", ",".join(map(str, range(1, 101)))], "has 1,200 runs"),
+        (["sweep", "--hidden-sizes", "2,,4"], "item 2 of '2,,4' is empty"),
+        (["compare", "--archs", "lstm,,gru"], "item 2 of 'lstm,,gru' is empty"),
+        (["sweep", "--seeds", "999999999999999999999"], "seed must be in 0..2147483647"),
+        (
+            ["sweep", "--seeds", "1000", "--max-lens", ",".join(map(str, range(1, 1002)))],
+            "has 4,004,000 runs (4 x 1,001 x 1,000); at most 1,000,000 are allowed",
+        ),
+        (["rfr", "--restart"], "--restart needs --out FILE"),
         (["rfr", "--seeds", "x"], "seeds must be a count"),
         (["rfr", "--seeds", "2,2"], "seeds must be distinct"),
         (["rfr", "--steps", "0"], "steps must be in 1..100000 (got 0)"),
@@ -116,10 +123,11 @@ def test_bad_flags_and_grids_exit_2_with_one_line(args, message, capsys):
 
 
 def test_a_grid_too_large_is_refused_before_torch_loads():
-    proc = run("sweep", "--seeds", "100", "--hidden-sizes", "1,2,3", "--max-lens", "4,5,6,7")
+    proc = run("sweep", "--seeds", "100000", "--hidden-sizes", "1,2,3", "--max-lens", "4,5,6,7")
     assert proc.returncode == 2
     assert proc.stderr == (
-        "error: experiment sweep has 1,200 runs (3 x 4 x 100); at most 1,000 are allowed\n"
+        "error: experiment sweep has 1,200,000 runs (3 x 4 x 100,000); at most 1,000,000 are "
+        "allowed\n"
     )
 
 
@@ -139,14 +147,16 @@ def test_a_failed_run_is_printed_in_its_row_and_exits_1(capsys, monkeypatch):
 
 
 @pytest.mark.parametrize("flag, batch", [([], None), (["--batch"], True), (["--no-batch"], False)])
-def test_the_batch_flag_reaches_execute(flag, batch, capsys, monkeypatch):
+def test_the_batch_flag_reaches_the_runs(flag, batch, capsys, monkeypatch):
     heard = {}
 
-    def fake_execute(experiment, executor, on_row=None, **options):
+    def fake_stream_rows(experiment, executor, indices=None, **options):
         heard.update(options, experiment=experiment.name)
-        return {"experiment": experiment.name, "rows": [], "summary": []}
+        return (finished for finished in ())  # a generator, as stream_rows returns
 
-    monkeypatch.setattr(experiment_runs, "execute", fake_execute)
+    monkeypatch.setattr(experiment_runs, "stream_rows", fake_stream_rows)
+    no_runs = ex.Experiment("sweep", (), ("hidden_size", "max_len"))
+    monkeypatch.setattr(experiment_cli, "build_experiment", lambda args: no_runs)
     status, out, _ = main(["sweep", "--executor", "serial", "--json", *flag], capsys)
     assert status == 0 and heard == {"batch": batch, "experiment": "sweep"}
     status, out, _ = main(["compare", "--help"], capsys)
@@ -224,3 +234,145 @@ def test_interrupting_stops_the_workers_and_leaves_no_process_behind(stop):
     while time.monotonic() < deadline and any(map(_alive, children)):
         time.sleep(0.2)
     assert not [pid for pid in children if _alive(pid)]
+
+
+SURVIVOR = ["sweep", "--hidden-sizes", "2,3", "--max-lens", "5,6,7", "--seeds", "2"]
+SURVIVOR += ["--steps", "150", "--no-batch"]  # 12 runs of a fraction of a second each
+
+
+@pytest.fixture(scope="module")
+def survivor_rows() -> list[dict]:
+    """The rows of SURVIVOR run once, uninterrupted, in this process."""
+    from parity.execution.executors import SerialExecutor
+
+    experiment = ex.sweep(seeds=range(2), hidden_sizes=(2, 3), max_lens=(5, 6, 7), steps=150)
+    return untimed(experiment_runs.execute(experiment, SerialExecutor(), batch=False)["rows"])
+
+
+def untimed(rows: list[dict]) -> list[dict]:
+    return [
+        {k: v for k, v in row.items() if k not in experiment_runs.TIMING_FIELDS} for row in rows
+    ]
+
+
+def _rows_in(path: Path) -> int:
+    return max(0, path.read_bytes().count(b"\n") - 1) if path.exists() else 0
+
+
+def _trained(err: str) -> list[str]:
+    """'h2/len5 seed 0' for each progress line: the runs this command trained."""
+    return [line.split("] ", 1)[1].split(":")[0] for line in err.splitlines() if line[:1] == "["]
+
+
+@pytest.mark.parametrize(
+    "stop, status",
+    [
+        (lambda pid: os.killpg(pid, signal.SIGINT), 130),  # ^C in a terminal: the whole group
+        (lambda pid: os.kill(pid, signal.SIGTERM), 130),  # kill PID
+        (lambda pid: os.kill(pid, signal.SIGKILL), -signal.SIGKILL),  # kill -9: no clean-up
+    ],
+    ids=["ctrl-c", "sigterm", "sigkill"],
+)
+def test_a_driver_stopped_mid_sweep_resumes_with_the_same_rows_and_no_run_twice(
+    stop, status, tmp_path, survivor_rows, capsys
+):
+    out = tmp_path / "sweep.jsonl"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "parity", "experiment", *SURVIVOR, "--workers", "2"]
+        + ["--out", str(out), "--json"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and _rows_in(out) < 2 and proc.poll() is None:
+        time.sleep(0.02)
+    stop(proc.pid)
+    first_out, first_err = proc.communicate(timeout=60)
+    assert proc.returncode == status, first_err
+    assert first_out == "" and "Traceback" not in first_err
+    kept = _rows_in(out)
+    assert 2 <= kept < 12, "the stop came too late to test a resume"
+    if status == 130:
+        assert f"note: interrupted: {out} holds {kept} of 12 runs" in first_err
+    code, text, err = main([*SURVIVOR, "--executor", "serial", "--out", str(out), "--json"], capsys)
+    assert code == 0, err
+    assert err.splitlines()[0] == f"note: resuming {out}: {kept} of 12 runs in it"
+    assert untimed(json.loads(text)["rows"]) == survivor_rows
+    trained = _trained(err)
+    kept_runs = [json.loads(line) for line in out.read_text().splitlines()[1 : kept + 1]]
+    assert len(trained) == 12 - kept
+    assert not set(trained) & {f"{r['condition']} seed {r['seed']}" for r in kept_runs}
+
+
+TINY = ["sweep", "--hidden-sizes", "2", "--max-lens", "5,6", "--seeds", "3", "--steps", "5"]
+TINY += ["--executor", "serial"]
+
+
+@pytest.mark.parametrize("form", [["--json"], []], ids=["json", "tables"])
+def test_a_finished_file_prints_what_the_run_printed_without_training(form, tmp_path, capsys):
+    out = ["--out", str(tmp_path / "tiny.jsonl")]
+    code, first, err = main([*TINY, *out, *form], capsys)
+    assert code == 0 and len(_trained(err)) == 6, err
+    assert err.splitlines()[0].startswith("[1/6] h2/len5 seed 0: ")
+    assert err.splitlines()[0].endswith(" in flight, 0 failed, about 0 s left") or "left" in err
+    code, again, err = main([*TINY, *out, *form], capsys)
+    assert code == 0 and _trained(err) == [], err
+    assert again == first  # from the file: even train_seconds
+    code, memory, _ = main([*TINY, *form], capsys)
+    if form:
+        assert untimed(json.loads(memory)["rows"]) == untimed(json.loads(first)["rows"])
+    else:
+        assert memory.splitlines()[0] == first.splitlines()[0] == "sweep: 6 runs"
+
+
+def test_a_damaged_last_line_is_noted_cut_and_its_run_trained_again(tmp_path, capsys):
+    path = tmp_path / "tiny.jsonl"
+    code, first, _ = main([*TINY, "--out", str(path), "--json"], capsys)
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[:-1]) + lines[-1][:40])  # power lost mid-write
+    code, again, err = main([*TINY, "--out", str(path), "--json"], capsys)
+    assert code == 0, err
+    assert err.splitlines()[0] == (
+        f"note: {path}: line 7 was cut short (an interrupted write); ignoring it"
+    )
+    assert len(_trained(err)) == 1
+    assert untimed(json.loads(again)["rows"]) == untimed(json.loads(first)["rows"])
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("a,b\n1,2\n", "is not a results file of `python -m parity experiment`"),
+        (None, "line 2 is not a JSON row"),
+    ],
+)
+def test_a_foreign_or_damaged_file_is_refused_with_one_line_and_left_as_it_is(
+    content, message, tmp_path, capsys
+):
+    path = tmp_path / "tiny.jsonl"
+    if content is None:
+        main([*TINY, "--out", str(path), "--json"], capsys)
+        lines = path.read_text().splitlines(keepends=True)
+        content = lines[0] + '{"oops\n' + "".join(lines[1:])
+    path.write_text(content)
+    code, out, err = main([*TINY, "--out", str(path)], capsys)
+    helpers.assert_one_error_line(code, err, message)
+    assert out == "" and path.read_text() == content
+
+
+def test_another_definition_is_refused_naming_it_and_restart_moves_the_file_aside(tmp_path, capsys):
+    path = tmp_path / "tiny.jsonl"
+    main([*TINY, "--out", str(path), "--json"], capsys)
+    before = path.read_bytes()
+    changed = [*TINY[:-3], "6", *TINY[-2:], "--out", str(path)]  # --steps 6
+    code, out, err = main(changed, capsys)
+    helpers.assert_one_error_line(code, err, "steps is 5 in the file, 6 in this command")
+    assert "--restart" in err and path.read_bytes() == before
+    code, out, err = main([*changed, "--restart", "--json"], capsys)
+    assert code == 0, err
+    assert err.splitlines()[0] == f"note: moved the old {path} aside to {path}.1; starting afresh"
+    assert (tmp_path / "tiny.jsonl.1").read_bytes() == before
+    assert {row["steps"] for row in json.loads(out)["rows"]} == {6}

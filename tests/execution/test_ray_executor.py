@@ -271,6 +271,44 @@ def test_the_cli_on_the_cluster_survives_a_killed_worker_with_the_same_rows(clus
     assert err.count(" seed ") == 4 and "Traceback" not in err
 
 
+def test_a_sweep_on_the_cluster_killed_mid_run_resumes_locally_with_the_same_rows(
+    cluster, tmp_path
+):
+    """A worker killed (Ray reruns its task), then the driver killed with rows in its results
+    file; the same command on the serial executor trains only the rest: the same rows."""
+    flags = ("--hidden-sizes", "4", "--max-lens", "5,10", "--seeds", "3", "--steps", "300")
+    flags += ("--no-batch", "--out", str(tmp_path / "sweep.jsonl"), "--json")
+    proc = cli("sweep", *flags, "--executor", "ray", "--address", cluster.address)
+    deadline = time.monotonic() + 90
+    while not running_tasks() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    victims = running_tasks()
+    assert victims, "no task ever ran"
+    os.kill(victims[0], signal.SIGKILL)
+    rows_file = tmp_path / "sweep.jsonl"
+    while time.monotonic() < deadline and proc.poll() is None:
+        if rows_file.exists() and rows_file.read_bytes().count(b"\n") >= 3:  # header + 2 rows
+            break
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=60)
+    kept = rows_file.read_bytes().count(b"\n") - 1
+    assert 2 <= kept < 6, "the driver finished before it was killed"
+    resumed = subprocess.run(
+        [sys.executable, "-m", "parity", "experiment", "sweep", *flags, "--executor", "serial"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"resuming {rows_file}: {kept} of 6 runs in it" in resumed.stderr
+    assert resumed.stderr.count(" seed ") == 6 - kept  # no run trained twice
+    local = execute(
+        ex.sweep(seeds=(0, 1, 2), hidden_sizes=(4,), max_lens=(5, 10), steps=300),
+        SerialExecutor(),
+        batch=False,
+    )
+    assert untimed(json.loads(resumed.stdout)["rows"]) == untimed(local["rows"])
+
+
 @pytest.mark.parametrize(
     "stop, address",
     [  # auto: the cluster started last on this machine, the test's

@@ -138,11 +138,38 @@ def test_bad_grids_name_the_problem(build, message):
 
 
 def test_too_many_runs_are_refused_before_any_config_is_built():
-    sizes = tuple(range(1, 21))  # 20 x 20 cells x 3 seeds = 1,200 > MAX_RUNS
-    assert 20 * 20 * 3 > ex.MAX_RUNS
-    with pytest.raises(ValueError, match=r"sweep has 1,200 runs \(20 x 20 x 3\); at most 1,000"):
-        ex.sweep(hidden_sizes=sizes, max_lens=sizes)
-    assert len(ex.sweep(seeds=range(10), hidden_sizes=sizes, max_lens=sizes[:5]).runs) == 1000
+    sizes = tuple(range(1, 101))  # 100 x 100 cells x 101 seeds = 1,010,000 > MAX_RUNS
+    assert 100 * 100 * 101 > ex.MAX_RUNS
+    with pytest.raises(
+        ValueError, match=r"sweep has 1,010,000 runs \(100 x 100 x 101\); at most 1,000,000"
+    ):
+        ex.sweep(seeds=range(101), hidden_sizes=sizes, max_lens=sizes)
+    many = ex.sweep(seeds=range(100), hidden_sizes=sizes[:20], max_lens=sizes[:5])
+    assert len(many.runs) == 10_000  # past the old cap of 1,000
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("999999999999999999999", r"seed must be in 0\.\.2147483647 \(got 999999999999999999998\)"),
+        ("5..2147483648", r"seed must be in 0\.\.2147483647 \(got 2147483648\)"),
+        ("1000001", "1,000,001 seeds; at most 1,000,000 are allowed"),
+        ("1,,3", "seeds '1,,3': item 2 is empty"),
+        (",1", "item 1 is empty"),
+    ],
+)
+def test_seed_texts_too_many_or_with_an_empty_item_are_refused(text, message):
+    with pytest.raises(ValueError, match=message):
+        ex.seeds_from_text(text)
+
+
+def test_a_grid_records_its_parameters_with_seeds_as_text():
+    sweep = ex.sweep(seeds=range(3), hidden_sizes=(2, 4), max_lens=(5,), steps=7)
+    assert sweep.grid == {
+        "seeds": "0..2", "steps": 7, "hidden_sizes": [2, 4], "max_lens": [5], "arch": "lstm",
+        "target": "every",
+    }  # fmt: skip
+    assert ex.rfr(seeds=(4, 1)).grid == {"seeds": "4,1", "steps": ex.RFR_STEPS}
 
 
 @pytest.mark.parametrize(
