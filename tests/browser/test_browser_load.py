@@ -202,7 +202,11 @@ def test_six_new_configurations_at_once_leave_the_server_responsive(make_lab, ap
     same_shown = [until_trained(lab) for lab in pair]
     assert same_shown[0] == same_shown[1]  # one run: even its measured time is the same
     assert max(health) < 0.5, f"health check took {max(health):.2f} s"
-    added = statistics.median(pages) - statistics.median(idle)
-    print(f"7th visitor's cached page: idle {idle} s, under load {pages} s")
-    # Measured here: 2.05-2.15 s idle, 3.57-3.86 s under load (1.6 s added); bound with margin.
-    assert added < 3.0, f"cached page took {pages} s under load, {idle} s idle"
+    ratio = statistics.median(pages) / statistics.median(idle)
+    print(f"7th visitor's cached page: idle {idle} s, under load {pages} s ({ratio:.2f}x)")
+    # Judged against the same page idle, as a ratio: seconds added follow the machine's speed
+    # (the same code added 1.6 s when first measured, 2.1-2.5 s alone on a slower day and 3.9 s
+    # there in the whole suite), while the ratio held at 1.7-2.2x (2.8x with other work on the
+    # machine). A visitor blocked behind the trainings (issue 9) waits many times longer. The
+    # figures themselves are measured by bench/app_load.py.
+    assert ratio < 3.0, f"cached page took {pages} s under load, {idle} s idle"
