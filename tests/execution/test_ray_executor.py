@@ -249,16 +249,22 @@ def running_tasks() -> list[int]:
     return sorted(pids & ours)
 
 
-def test_the_cli_on_the_cluster_survives_a_killed_worker_with_the_same_rows(cluster):
-    """The killed task is rerun; stdout still holds the JSON alone (Ray's note goes to stderr)."""
-    flags = ("--hidden-sizes", "4", "--max-lens", "5,10", "--seeds", "2", "--steps", "300")
-    proc = cli("sweep", *flags, "--json", "--executor", "ray", "--address", cluster.address)
+def kill_a_running_task(proc) -> float:
+    """Wait (up to 90 s) for a task of the test cluster to run, SIGKILL its worker; the deadline."""
     deadline = time.monotonic() + 90
     while not running_tasks() and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)
     victims = running_tasks()
     assert victims, "no task ever ran"
     os.kill(victims[0], signal.SIGKILL)
+    return deadline
+
+
+def test_the_cli_on_the_cluster_survives_a_killed_worker_with_the_same_rows(cluster):
+    """The killed task is rerun; stdout still holds the JSON alone (Ray's note goes to stderr)."""
+    flags = ("--hidden-sizes", "4", "--max-lens", "5,10", "--seeds", "2", "--steps", "300")
+    proc = cli("sweep", *flags, "--json", "--executor", "ray", "--address", cluster.address)
+    kill_a_running_task(proc)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     rows = json.loads(out)["rows"]
@@ -279,12 +285,7 @@ def test_a_sweep_on_the_cluster_killed_mid_run_resumes_locally_with_the_same_row
     flags = ("--hidden-sizes", "4", "--max-lens", "5,10", "--seeds", "3", "--steps", "300")
     flags += ("--no-batch", "--out", str(tmp_path / "sweep.jsonl"), "--json")
     proc = cli("sweep", *flags, "--executor", "ray", "--address", cluster.address)
-    deadline = time.monotonic() + 90
-    while not running_tasks() and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.05)
-    victims = running_tasks()
-    assert victims, "no task ever ran"
-    os.kill(victims[0], signal.SIGKILL)
+    deadline = kill_a_running_task(proc)
     rows_file = tmp_path / "sweep.jsonl"
     while time.monotonic() < deadline and proc.poll() is None:
         if rows_file.exists() and rows_file.read_bytes().count(b"\n") >= 3:  # header + 2 rows
