@@ -12,6 +12,7 @@ from . import session
 
 INSIDE_PAGE = "app_pages/inside.py"
 BOXES = {  # status -> (streamlit box, icon)
+    v.PROVEN: (st.success, ":material/workspace_premium:"),
     v.PARITY_MACHINE: (st.success, ":material/verified:"),
     v.CHECKS_PASSED: (st.info, ":material/help:"),
     v.FAILS_FAMILY: (st.warning, ":material/warning:"),

@@ -15,6 +15,7 @@ from ..evaluation.evaluate import MAX_ELEMENTS, accuracy_by_length, model_chunks
 from ..nets import modelfile
 from ..training.train import Progress, train
 from . import trace_output
+from .proof_commands import run_falsify, run_margins  # noqa: F401 (run by name)
 
 MAX_STDIN_LINES = 100_000  # predict's inputs from stdin ...
 MAX_STDIN_BYTES = 16 * 1024 * 1024  # ... and their bytes: ~130 MB of parsed bits at most
@@ -57,6 +58,11 @@ def run_train(args) -> int:
         result = train(config, on_progress=bar)
     finally:
         bar.close()
+    if args.certify and result.verdict is not None:
+        from ..analysis.certify import certify
+        from ..evaluation.verdict import with_certificate
+
+        result.verdict = with_certificate(result.verdict, certify(result.model).to_dict())
     summary = result.summary()
     if args.out is not None:
         try:
