@@ -15,6 +15,7 @@ from ..evaluation.evaluate import MAX_ELEMENTS, accuracy_by_length, model_chunks
 from ..nets import modelfile
 from ..training.train import Progress, train
 from . import trace_output
+from .loading import load_model
 from .proof_commands import run_falsify, run_margins  # noqa: F401 (run by name)
 
 MAX_STDIN_LINES = 100_000  # predict's inputs from stdin ...
@@ -37,17 +38,6 @@ class ProgressLine:
         if self.width:
             self.stream.write("\n")
             self.stream.flush()
-
-
-def load_model(path: str):
-    """A model file's (model, config), run with the fused torch path (same weights)."""
-    try:
-        model, config = modelfile.load(path)
-    except modelfile.ModelFileError as err:
-        message = str(err) if path in str(err) else f"model file {path}: {err}"
-        raise modelfile.ModelFileError(message) from None
-    model.impl = "torch"
-    return model, config
 
 
 def run_train(args) -> int:

@@ -24,7 +24,7 @@ def falsification_text(f) -> str:
 def run_falsify(args) -> int:
     """Hunt for the shortest wrong string (text or JSON)."""
     from ..evaluation.falsify import falsify
-    from .commands import load_model
+    from .loading import load_model
 
     model, _ = load_model(args.model)
     found = falsify(model, seconds=args.seconds)
@@ -54,7 +54,7 @@ def margins_text(summary: dict) -> str:
 def run_margins(args) -> int:
     """The margin against length for the long strings (text or JSON)."""
     from ..evaluation.margins import margin_curves
-    from .commands import load_model
+    from .loading import load_model
 
     model, _ = load_model(args.model)
     rows, first_wrong = margin_curves(model, args.length)

@@ -198,7 +198,9 @@ def falsify(
     begin = time.monotonic()
     model = model.eval()
     found, start, lowest = _exhaustive(model, exhaustive)
-    result = Falsification(found, "exhaustive" if found else None, exhaustive, 0, 0, 2**exhaustive, lowest, 0.0)
+    result = Falsification(
+        found, "exhaustive" if found else None, exhaustive, 0, 0, 2**exhaustive, lowest, 0.0
+    )
     if found is None:
         text, name, low = _streams(model, stream_length, seed)
         result.stream_length, result.lowest_margin = stream_length, min(lowest, low)
@@ -215,3 +217,26 @@ def falsify(
         result.string, result.found_by = None, None  # a hit a whole re-run does not repeat
     result.seconds = time.monotonic() - begin
     return result
+
+
+@torch.no_grad()
+def leaves_region(model, text: str, short: int = EXHAUSTIVE) -> int:
+    """The first step at which `text` takes the state out of its parity's region, else its end.
+
+    A parity's region here is the bounding box of the hidden states that every string of up to
+    `short` bits reaches with that parity (the states the network was shown right on); a
+    string that drifts leaves it before it is answered wrong.
+    """
+    words = torch.tensor(list(itertools.product((0.0, 1.0), repeat=short)))
+    outputs, _ = model.run(words)
+    odd = (words.cumsum(1) % 2).reshape(-1) > 0.5
+    flat = outputs.reshape(-1, outputs.shape[-1])
+    boxes = [(flat[odd == p].amin(0), flat[odd == p].amax(0)) for p in (False, True)]
+    bits = torch.tensor([[float(c) for c in text]])
+    states, _ = model.run(bits)
+    parity = (bits.cumsum(1) % 2)[0] > 0.5
+    for t in range(len(text)):
+        lo, hi = boxes[int(parity[t])]
+        if ((states[0, t] < lo) | (states[0, t] > hi)).any():
+            return t + 1
+    return len(text)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ..core.runtime import TrainingStopped
 from .families import PERIODS
 
 MAX_LENGTH = 1_000_000
@@ -104,11 +105,19 @@ def report_lengths(length: int) -> np.ndarray:
 
 
 @torch.no_grad()
-def margin_curves(model, length: int = MAX_LENGTH, seed: int = 0, chunk: int = CHUNK):
+def margin_curves(
+    model,
+    length: int = MAX_LENGTH,
+    seed: int = 0,
+    chunk: int = CHUNK,
+    on_progress=None,
+    should_stop=None,
+):
     """Per stream and reported length L: the smallest margin over lengths in (previous L, L].
 
     Returns (rows, first_wrong): rows as dicts with COLUMNS; first_wrong maps a stream name
-    to the first length its answer is wrong (absent when right all the way).
+    to the first length its answer is wrong (absent when right all the way). on_progress gets
+    (bits done, length) before each chunk; should_stop() true raises TrainingStopped.
     """
     if not 1 <= length <= MAX_LENGTH:
         raise ValueError(f"length must be 1..{MAX_LENGTH:,} (got {length})")
@@ -121,6 +130,10 @@ def margin_curves(model, length: int = MAX_LENGTH, seed: int = 0, chunk: int = C
     first_wrong: dict[str, int] = {}
     state = None
     for start in range(0, length, chunk):
+        if should_stop is not None and should_stop():
+            raise TrainingStopped(f"stopped after {start:,} of {length:,} bits")
+        if on_progress is not None:
+            on_progress((start, length))
         stop = min(length, start + chunk)
         bits = torch.stack([s.bits(start, stop) for s in made])  # (S, T)
         outputs, state = model.run(bits, state)
