@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, replace
 import pandas as pd
 
 from ..analysis.automaton import extract
-from . import families
+from . import families, short_strings
 from .stress import CHECK_FACTOR, Outcome, Row, StressSuite, config_suite
 
 # Short status words, from best to worst.
@@ -73,6 +73,8 @@ def describe_failure(check: str, text: str, accuracy: float, length: int) -> str
     spelled = families.spell(text)
     if spelled is not None:
         return spelled
+    if check == short_strings.SHORT_CHECK:
+        return f"the {len(text)}-bit string {text} ({short_strings.SHORT_LABEL} checked)"
     label = "random" if check == "random" else families.FAMILIES[check].label
     return f"{label} strings of length {length:,} ({accuracy:.1%} right)"
 
@@ -128,8 +130,8 @@ def _checked(outcome: Outcome, test_max_len: int) -> str:
         else "the longest checked"
     )
     return (
-        f"right on the test set, on random strings and on every stress family at length "
-        f"{length:,} ({factor})"
+        f"right on the test set, on {short_strings.SHORT_LABEL}, on random strings and on "
+        f"every stress family at length {length:,} ({factor})"
     )
 
 
