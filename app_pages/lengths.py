@@ -5,7 +5,7 @@ import streamlit as st
 from parity.charts import lengths as charts
 from parity.charts import stress
 from parity.evaluation import families
-from ui import cached, compare, session, verdict
+from ui import cached, compare, proof, session, verdict
 
 st.title(":material/straighten: Length generalization")
 st.markdown(
@@ -80,3 +80,5 @@ else:
         text_col.markdown(verdict.bits_caption(bits))
         with button_col:
             verdict.look_inside_button(bits, key=f"failing_{i}")
+
+proof.show_margins(active.key, active.model, c.hidden_size)

@@ -5,7 +5,7 @@ import streamlit as st
 from parity.charts import machine as machine_charts
 from parity.core import data
 from parity.core.config import MAX_TEST_LEN as MAX_BITS
-from ui import cached, machine, replay, session
+from ui import cached, machine, proof, replay, session
 
 st.title(":material/account_tree: What it computes")
 st.markdown(
@@ -57,3 +57,5 @@ def draw(model, key: str, step: int | None) -> None:
 
 
 replay.show(active, draw)
+final_map = cached.state_map(active.key, active.model)
+proof.show_certificate(active.key, active.model, final_map.cloud, final_map.projection)

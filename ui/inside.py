@@ -86,6 +86,12 @@ def take_brush(chart_key: str, steps: int) -> None:
         st.session_state[WINDOW_KEY] = window
 
 
+def window_round(step: int, steps: int) -> tuple[int, int]:
+    """A window of up to WINDOW steps with `step` in it (a third of the way in when it can)."""
+    first = max(1, min(step - WINDOW // 3, steps - WINDOW + 1))
+    return first, min(steps, first + WINDOW - 1)
+
+
 def default_window(steps: int) -> tuple[int, int]:
     """The first WINDOW steps (all of a short string)."""
     return 1, min(steps, WINDOW)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from parity.evaluation import families
+from parity.evaluation import families, short_strings
 from parity.evaluation import verdict as v
 
 from . import session
 
 INSIDE_PAGE = "app_pages/inside.py"
 BOXES = {  # status -> (streamlit box, icon)
+    v.PROVEN: (st.success, ":material/workspace_premium:"),
     v.PARITY_MACHINE: (st.success, ":material/verified:"),
     v.CHECKS_PASSED: (st.info, ":material/help:"),
     v.FAILS_FAMILY: (st.warning, ":material/warning:"),
@@ -24,6 +25,8 @@ SHOWN_BITS = 60  # a failing string longer than this is shown cut, with its spel
 
 def check_label(check: str) -> str:
     """'one_then_zeros' -> 'a 1, then zeros'; the test set keeps its name."""
+    if check == short_strings.SHORT_CHECK:
+        return short_strings.SHORT_LABEL
     return families.FAMILIES[check].label if check in families.FAMILIES else check
 
 

@@ -9,6 +9,7 @@ from ..core import config as cfg
 from ..core.bounded_text import MAX_MESSAGE_CHARS, shorten
 from ..core.config import check_lengths
 from .experiment import add_experiment_parser
+from .proof_args import add_falsify, add_margins
 
 MAX_EVAL_SIZE = 10_000  # strings per length; 10,000 x 10,000 bits is ~400 MB of float32
 
@@ -137,6 +138,12 @@ def _add_train(commands) -> None:
     )
     add_config_flags(p)
     p.add_argument("--out", metavar="FILE", help="save the model here (safetensors)")
+    p.add_argument(
+        "--certify",
+        action="store_true",
+        help="after training, try to prove the model answers every length (as `certify`): a "
+        "proven parity machine is said so, and the verdict carries the certificate",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
 
@@ -294,4 +301,6 @@ def build_parser(prog: str = "python -m parity") -> Parser:
         add_experiment_parser,
     ):
         add(commands)
+    for add in (add_falsify, add_margins):
+        add(commands, _command, _model_flag)
     return parser

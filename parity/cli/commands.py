@@ -15,6 +15,8 @@ from ..evaluation.evaluate import MAX_ELEMENTS, accuracy_by_length, model_chunks
 from ..nets import modelfile
 from ..training.train import Progress, train
 from . import trace_output
+from .loading import load_model
+from .proof_commands import run_falsify, run_margins  # noqa: F401 (run by name)
 
 MAX_STDIN_LINES = 100_000  # predict's inputs from stdin ...
 MAX_STDIN_BYTES = 16 * 1024 * 1024  # ... and their bytes: ~130 MB of parsed bits at most
@@ -38,17 +40,6 @@ class ProgressLine:
             self.stream.flush()
 
 
-def load_model(path: str):
-    """A model file's (model, config), run with the fused torch path (same weights)."""
-    try:
-        model, config = modelfile.load(path)
-    except modelfile.ModelFileError as err:
-        message = str(err) if path in str(err) else f"model file {path}: {err}"
-        raise modelfile.ModelFileError(message) from None
-    model.impl = "torch"
-    return model, config
-
-
 def run_train(args) -> int:
     """Train args.config (validated by cli.run), report progress on stderr, print, save."""
     config = args.config  # args.out, if given, was checked by cli.run before training
@@ -57,6 +48,11 @@ def run_train(args) -> int:
         result = train(config, on_progress=bar)
     finally:
         bar.close()
+    if args.certify and result.verdict is not None:
+        from ..analysis.certify import certify
+        from ..evaluation.verdict import with_certificate
+
+        result.verdict = with_certificate(result.verdict, certify(result.model).to_dict())
     summary = result.summary()
     if args.out is not None:
         try:

@@ -49,10 +49,11 @@ def check_many(models, suites: list[StressSuite]) -> list[Outcome]:
     """StressSuite.run(model, stop_early=True)'s verdict for each model with its suite."""
     if not models:
         return []
+    shorts = [StressSuite.short(model) for model in models]
     fixed = [correct(model, s.fixed) for model, s in zip(models, suites, strict=True)]
     found = [_fixed_outcomes(s, right) for s, right in zip(suites, fixed, strict=True)]
     results = [list(rows_) for rows_, _ in found]
-    failures = [failure for _, failure in found]
+    failures = [short or failure for (_, short), (_, failure) in zip(shorts, found, strict=True)]
     for f, (name, first) in enumerate(suites[0].random):
         alive = [i for i, failure in enumerate(failures) if failure is None]
         rights: dict[int, list[torch.Tensor]] = {i: [] for i in alive}
@@ -70,6 +71,6 @@ def check_many(models, suites: list[StressSuite]) -> list[Outcome]:
                 results[i].append(suites[i]._row(name, torch.cat(pieces)))
     order = {check: n for n, check in enumerate(ALL)}
     return [
-        Outcome(tuple(sorted(found_rows, key=lambda r: order[r.check])), failure)
-        for found_rows, failure in zip(results, failures, strict=True)
+        Outcome((*sorted(found_rows, key=lambda r: order[r.check]), short), failure)
+        for found_rows, failure, (short, _) in zip(results, failures, shorts, strict=True)
     ]

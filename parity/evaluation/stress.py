@@ -1,4 +1,5 @@
-"""The stress check: random strings and every family at one long length, cheap enough to repeat.
+"""The stress check: every short string, then random strings and every family at one long
+length, cheap enough to repeat.
 
 The fixed families (a few strings each, 44 in all) run as one batch first, so the usual
 failure (a 1 followed by zeros) costs one small forward pass; the random families follow one at
@@ -14,7 +15,7 @@ import torch
 
 from ..core.config import CHECK_FACTOR, CHECK_SIZE, MAX_TEST_LEN
 from ..core.data import CHECK_SEED_OFFSET, Batch
-from . import families
+from . import families, short_strings
 
 __all__ = ["CHECK_FACTOR", "CHECK_SIZE", "StressSuite", "check_length", "config_suite"]
 STRESS_SIZE = 250  # strings of each other random family (sparse, dense, embedded runs)
@@ -67,9 +68,14 @@ class StressSuite:
         ]
 
     def run(self, model, stop_early: bool = False) -> Outcome:
-        """Every family's accuracy, fixed ones first; stop_early ends at the first failure."""
+        """Every string up to short_strings.SHORT_LENGTH bits, then every family's accuracy,
+        fixed ones first; stop_early ends at the first failure. The short strings' row comes
+        last in the rows (rows[0] is a family at the check's length)."""
+        short, failure = self.short(model)
+        if stop_early and failure:
+            return Outcome((short,), failure)
         right = families.correct(model, self.fixed)
-        rows, failure = [], None
+        rows = []
         for name in dict.fromkeys(self.fixed_names):
             mask = torch.tensor([n == name for n in self.fixed_names])
             rows.append(self._row(name, right[mask]))
@@ -81,7 +87,14 @@ class StressSuite:
             rows.append(self._row(name, right))
             failure = failure or self._first_wrong(name, batch.bits, right)
         order = {n: i for i, n in enumerate(families.ALL)}
-        return Outcome(tuple(sorted(rows, key=lambda r: order[r.check])), failure)
+        return Outcome((*sorted(rows, key=lambda r: order[r.check]), short), failure)
+
+    @staticmethod
+    def short(model) -> tuple[Row, tuple[str, str] | None]:
+        """The row and first failure of every string up to short_strings.SHORT_LENGTH bits."""
+        accuracy, count, wrong = short_strings.check(model)
+        row = Row(short_strings.SHORT_CHECK, short_strings.SHORT_LENGTH, accuracy, count)
+        return row, ((short_strings.SHORT_CHECK, wrong) if wrong else None)
 
     def _row(self, name: str, right: torch.Tensor) -> Row:
         return Row(name, self.length, right.float().mean().item(), len(right))

@@ -1,6 +1,8 @@
 """The verdict on a trained model: what was shown about it, and what was not, in plain words.
 
-A model is called a parity machine only when it is right on the held-out test set, on random
+A model is a "proven parity machine" when, on top of all that, parity.analysis.certify proved
+that it answers every string of every length (with_certificate). Otherwise it is called a
+parity machine only when it is right on the held-out test set, on random
 strings and on every stress family at CHECK_FACTOR x the test maximum (capped at 10,000),
 AND its extracted automaton is the stable two-state parity automaton. Every other outcome says
 what failed: "fails on a 1 followed by 999 zeros", "fails on random strings of length 1,000".
@@ -8,24 +10,26 @@ what failed: "fails on a 1 followed by 999 zeros", "fails on random strings of l
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import pandas as pd
 
 from ..analysis.automaton import extract
-from . import families
+from . import families, short_strings
 from .stress import CHECK_FACTOR, Outcome, Row, StressSuite, config_suite
 
 # Short status words, from best to worst.
+PROVEN = "proven parity machine"  # a parity machine with a certificate for every length
 PARITY_MACHINE = "parity machine"
 CHECKS_PASSED = "checks passed"  # right on every check, but not the parity automaton
 FAILS_FAMILY = "fails a family"
 FAILS_RANDOM = "fails random strings"
 UNSOLVED = "test set unsolved"
 DIVERGED = "diverged"
-STATUSES = (PARITY_MACHINE, CHECKS_PASSED, FAILS_FAMILY, FAILS_RANDOM, UNSOLVED, DIVERGED)
+STATUSES = (PROVEN, PARITY_MACHINE, CHECKS_PASSED, FAILS_FAMILY, FAILS_RANDOM, UNSOLVED, DIVERGED)
 EVIDENCE_COLUMNS = ["check", "length", "accuracy", "strings"]
 TEST_CHECK = "test set"
+TESTED_NOT_PROVEN = "tested, not proven for every length"
 TEST_STRINGS = 1000  # parity.training.train.TEST_SIZE (train imports this module, not the reverse)
 
 
@@ -40,10 +44,15 @@ class Verdict:
     failure: str | None = None  # the first string it got wrong, '0110...', or None
     failure_check: str | None = None  # which check that string came from
     automaton: dict | None = None  # parity.analysis.automaton's to_dict(), when it was extracted
+    certificate: dict | None = None  # parity.analysis.certificate's to_dict(), when one was tried
 
     def evidence_frame(self) -> pd.DataFrame:
         """The evidence as a tidy frame: check, length, accuracy, strings."""
         return pd.DataFrame([asdict(r) for r in self.evidence], columns=EVIDENCE_COLUMNS)
+
+    @property
+    def is_proven(self) -> bool:
+        return self.status == PROVEN
 
     def to_dict(self) -> dict:
         """JSON-ready: what `train --json` prints under "verdict"."""
@@ -55,6 +64,7 @@ class Verdict:
             "failure": self.failure,
             "failure_check": self.failure_check,
             "automaton": self.automaton,
+            "certificate": self.certificate,
         }
 
 
@@ -63,6 +73,8 @@ def describe_failure(check: str, text: str, accuracy: float, length: int) -> str
     spelled = families.spell(text)
     if spelled is not None:
         return spelled
+    if check == short_strings.SHORT_CHECK:
+        return f"the {len(text)}-bit string {text} ({short_strings.SHORT_LABEL} checked)"
     label = "random" if check == "random" else families.FAMILIES[check].label
     return f"{label} strings of length {length:,} ({accuracy:.1%} right)"
 
@@ -118,8 +130,8 @@ def _checked(outcome: Outcome, test_max_len: int) -> str:
         else "the longest checked"
     )
     return (
-        f"right on the test set, on random strings and on every stress family at length "
-        f"{length:,} ({factor})"
+        f"right on the test set, on {short_strings.SHORT_LABEL}, on random strings and on "
+        f"every stress family at length {length:,} ({factor})"
     )
 
 
@@ -129,7 +141,10 @@ def _automaton_verdict(checked: str, automaton, rows: tuple[Row, ...]) -> Verdic
         return Verdict(CHECKS_PASSED, f"{checked}; its automaton was not checked", False, rows)
     summary = automaton.to_dict()
     if automaton.is_parity and automaton.stable:
-        headline = f"{checked}, and its states form the stable two-state parity automaton"
+        headline = (
+            f"{checked}, and its states form the stable two-state parity automaton "
+            f"({TESTED_NOT_PROVEN})"
+        )
         return Verdict(PARITY_MACHINE, headline, True, rows, automaton=summary)
     why = (
         "two-state parity automaton, but its states drift on long runs"
@@ -159,3 +174,18 @@ def verdict_for(
     outcome = outcome or (suite or config_suite(config)).run(model)
     automaton = extract(model) if outcome.passed else None
     return judge(test_accuracy, lengths, outcome, automaton, budget=budget)
+
+
+def with_certificate(verdict: Verdict, certificate: dict) -> Verdict:
+    """The verdict with a certificate's outcome: a proven parity machine, or as it was.
+
+    A certificate can only raise a parity machine (every test passed) to a proven one; on any
+    other verdict it is kept as evidence (a proof of a model that fails a test cannot exist,
+    and a counterexample is already in the failure).
+    """
+    if certificate.get("proven") and verdict.status == PARITY_MACHINE:
+        headline = verdict.headline.replace(
+            f" ({TESTED_NOT_PROVEN})", "; proven to answer every string of every length"
+        )
+        return replace(verdict, status=PROVEN, headline=headline, certificate=certificate)
+    return replace(verdict, certificate=certificate)

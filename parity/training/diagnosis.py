@@ -112,7 +112,7 @@ def _diagnose(result) -> Diagnosis | None:
     verdict, config = result.verdict, result.config
     if result.status == "diverged" or (verdict and verdict.status == v.DIVERGED):
         return _diverged(result.steps, config)
-    if verdict is not None and verdict.status in (v.PARITY_MACHINE, v.CHECKS_PASSED):
+    if verdict is not None and verdict.status in (v.PROVEN, v.PARITY_MACHINE, v.CHECKS_PASSED):
         return None
     if verdict is not None and verdict.status in (v.FAILS_RANDOM, v.FAILS_FAMILY):
         return _fails_longer(verdict, result.solved_at_step, config)

@@ -45,7 +45,7 @@ NOTEBOOK = Config(
     restart_after=500,
     eval_every=10,
 )
-WORKS = frozenset({v.PARITY_MACHINE, v.CHECKS_PASSED})
+WORKS = frozenset({v.PROVEN, v.PARITY_MACHINE, v.CHECKS_PASSED})
 FAILS = frozenset({v.UNSOLVED, v.DIVERGED})
 
 

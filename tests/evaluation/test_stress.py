@@ -6,6 +6,7 @@ import torch
 
 from parity.core.config import Config
 from parity.evaluation.families import ALL
+from parity.evaluation.short_strings import SHORT_CHECK
 from parity.evaluation.stress import CHECK_FACTOR, StressSuite, check_length, config_suite
 
 
@@ -34,8 +35,9 @@ class Exact(Decays):
 def test_a_perfect_model_passes_with_a_row_for_every_family():
     outcome = StressSuite(60, seed=1, size=40, others=10).run(Exact())
     assert outcome.passed and outcome.failure is None
-    assert [r.check for r in outcome.rows] == list(ALL)
-    assert all(r.accuracy == 1.0 and r.length == 60 for r in outcome.rows)
+    assert [r.check for r in outcome.rows] == [*ALL, SHORT_CHECK]  # the short strings last
+    assert all(r.accuracy == 1.0 for r in outcome.rows)
+    assert [r.length for r in outcome.rows] == [60] * len(ALL) + [12]
     strings = {r.check: r.strings for r in outcome.rows}
     assert strings["random"] == 40 and strings["sparse"] == 10 and strings["all_zeros"] == 1
 
@@ -45,13 +47,13 @@ def test_a_decaying_state_fails_on_the_fixed_families_at_once():
     outcome = StressSuite(60, seed=1, size=40, others=10).run(model, stop_early=True)
     assert not outcome.passed
     assert outcome.failure == ("one_then_zeros", "1" + "0" * 59)
-    assert model.calls == 1  # one batch of fixed families, no random family was run
+    assert model.calls == 2  # the short strings, one batch of fixed families, no random one
     fixed = {"one_then_zeros", "zeros_then_one", "all_ones", "all_zeros", "alternating"}
-    assert {r.check for r in outcome.rows} == fixed | {"periodic"}
+    assert {r.check for r in outcome.rows} == fixed | {"periodic", SHORT_CHECK}
     full = StressSuite(60, seed=1, size=40, others=10).run(Decays(after=20))
     acc = {r.check: r.accuracy for r in full.rows}
     assert acc["one_then_zeros"] < 1.0 and acc["zeros_then_one"] == 1.0
-    assert acc["dense"] == 1.0 and acc["zero_run"] < 1.0 and len(full.rows) == len(ALL)
+    assert acc["dense"] == 1.0 and acc["zero_run"] < 1.0 and len(full.rows) == len(ALL) + 1
 
 
 def test_the_check_length_is_ten_times_the_test_maximum_capped():

@@ -38,7 +38,10 @@ def test_a_parity_machine_needs_every_check_and_the_stable_two_state_automaton()
     passed = Outcome(rows(), None)
     best = v.judge(1.0, LENGTHS, passed, Automaton(True, True, 2))
     assert best.status == v.PARITY_MACHINE and best.is_parity_machine
-    assert best.headline.endswith("its states form the stable two-state parity automaton")
+    assert best.headline.endswith(
+        "its states form the stable two-state parity automaton "
+        "(tested, not proven for every length)"
+    )
     assert "length 1,000 (10x the test maximum)" in best.headline
     assert best.automaton == {"states": 2, "is_parity": True, "stable": True}
     drifting = v.judge(1.0, LENGTHS, passed, Automaton(True, False, 2))
@@ -89,8 +92,9 @@ def test_train_attaches_a_picklable_verdict_with_its_evidence(default_result):
     assert pickle.loads(pickle.dumps(verdict)) == verdict
     frame = verdict.evidence_frame()
     assert list(frame.columns) == v.EVIDENCE_COLUMNS
-    assert frame["check"].iloc[0] == "test set" and len(frame) == 12  # test set + 11 families
-    assert set(frame["length"].iloc[1:]) == {1000}
+    assert frame["check"].iloc[0] == "test set" and len(frame) == 13  # + 11 families, short
+    assert frame["check"].iloc[-1] == "short_strings" and frame["strings"].iloc[-1] == 8190
+    assert set(frame["length"].iloc[1:-1]) == {1000} and frame["length"].iloc[-1] == 12
     assert verdict.status in (v.PARITY_MACHINE, v.CHECKS_PASSED)
     assert (frame["accuracy"] == 1.0).all()
     summary = json.loads(json.dumps(default_result.summary()))
@@ -112,3 +116,19 @@ def test_the_stop_rule_refuses_a_model_that_fails_a_family():
 @pytest.mark.parametrize("status", v.STATUSES)
 def test_status_words_never_claim_generalization(status):
     assert "generaliz" not in status
+
+
+def test_a_certificate_raises_only_a_parity_machine_to_proven():
+    passed = Outcome(rows(), None)
+    best = v.judge(1.0, LENGTHS, passed, Automaton(True, True, 2))
+    proven = v.with_certificate(best, {"proven": True, "method": "m"})
+    assert proven.status == v.PROVEN and proven.is_proven and proven.is_parity_machine
+    assert proven.headline.endswith("proven to answer every string of every length")
+    assert "not proven" not in proven.headline
+    assert proven.to_dict()["certificate"] == {"proven": True, "method": "m"}
+    refused = v.with_certificate(best, {"proven": False, "reason": "r"})
+    assert refused.status == v.PARITY_MACHINE and not refused.is_proven
+    assert refused.headline == best.headline and refused.certificate["reason"] == "r"
+    failing = v.judge(1.0, LENGTHS, Outcome(rows({"sparse": 0.5}), ("sparse", "000")), None)
+    assert v.with_certificate(failing, {"proven": True}).status == failing.status
+    assert best.to_dict()["certificate"] is None

@@ -58,8 +58,9 @@ def test_generalized_means_random_strings_and_every_family_10x_longer_are_perfec
     check = check_set(config)
     assert accuracy(result.model, check) == 1.0
     outcome = config_suite(config).run(result.model)
-    assert outcome.passed and [r.check for r in outcome.rows] == list(ALL)
-    assert {r.length for r in outcome.rows} == {1000} and {r.accuracy for r in outcome.rows} == {1}
+    assert outcome.passed and [r.check for r in outcome.rows] == [*ALL, "short_strings"]
+    assert [r.length for r in outcome.rows] == [1000] * len(ALL) + [12]
+    assert {r.accuracy for r in outcome.rows} == {1}
     assert result.history["test_accuracy"].iloc[-1] == 1.0
     assert result.solved_at_step <= result.steps
     assert len(check) == CHECK_SIZE
