@@ -236,7 +236,7 @@ def kept() -> tuple[kr.KeptRun, ...]:
 def keep() -> None:
     """Write the history into the address (only what changed): every page run calls this."""
     h = state()
-    value, h.left_out = kr.fit(kept())
+    value, h.left_out = kr.fit(kept(), kr.KEPT_CHARS)
     in_url = {k.id for k in kept()} - set(h.left_out)
     _set_param(kr.PARAM, value)
     _set_param(kr.OVERLAY, kr.encode_overlay([i for i in _overlay_ids() if i in in_url]))
