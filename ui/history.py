@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 import torch
 
+from parity.core import config as config_lib
 from parity.core.config import Config
 from parity.nets.models import ParityModel
 from parity.training import replay
@@ -234,12 +235,27 @@ def kept() -> tuple[kr.KeptRun, ...]:
 
 
 def keep() -> None:
-    """Write the history into the address (only what changed): every page run calls this."""
+    """Write the history into the address (only what changed): every page run calls this.
+
+    A history of one plain run of the sidebar's own settings is what a new session makes of
+    the settings alone: the address then stays as it was (an old link stays that link)."""
     h = state()
-    value, h.left_out = kr.fit(kept(), kr.KEPT_CHARS)
-    in_url = {k.id for k in kept()} - set(h.left_out)
+    entries = kept()
+    if entries == (kr.KeptRun(1, _sidebar_config()),) and _overlay_ids() == [1]:
+        entries = ()
+    value, h.left_out = kr.fit(entries, kr.KEPT_CHARS)
+    in_url = {k.id for k in entries} - set(h.left_out)
     _set_param(kr.PARAM, value)
     _set_param(kr.OVERLAY, kr.encode_overlay([i for i in _overlay_ids() if i in in_url]))
+
+
+def _sidebar_config() -> Config | None:
+    """The configuration the sidebar's widgets hold, or None if they hold no valid one."""
+    values = {f.name: st.session_state.get(f.name, f.default) for f in config_lib.fields()}
+    try:
+        return Config.from_dict(values)
+    except ValueError:
+        return None
 
 
 def left_out_text() -> str:
