@@ -9,7 +9,7 @@ from unittest import mock
 import pytest
 
 from tests.browser import conftest
-from tests.browser.browser_lab import Lab, _count_script_runs, new_page, runs_done
+from tests.browser.browser_lab import CONNECTED, Lab, _count_script_runs, new_page, runs_done
 
 pytestmark = pytest.mark.browser
 
@@ -90,7 +90,14 @@ def test_runs_survive_reload_lost_session_new_tab_and_restart(browser, own_serve
 
     restart(own_server)  # (4) the server restarts: its sessions and its cache are gone
     again = in_context(tab, "test_runs_survive-after-restart")
-    again.goto(url)  # (an open tab reconnects too, but redraws only at its next interaction)
+    again.goto(url)
     assert_my_runs(again, "reopened after a restart")
     assert again.page.get_by_text("trained them again", exact=False).count() == 1
     assert again.metric("Test accuracy")
+
+    # The tab left open reconnects by itself to a new session, which runs at its next
+    # interaction (here Streamlit's rerun key) and restores the runs from the address too.
+    tab.page.wait_for_selector(CONNECTED, state="attached")
+    tab.page.locator("h1").first.click()
+    tab.act(lambda: tab.page.keyboard.press("r"))
+    assert_my_runs(tab, "the open tab after a restart")
