@@ -113,15 +113,14 @@ def waiting_for(config: Config) -> Waiting | None:
     return next((w for w in state().waiting if w.kept.config == config), None)
 
 
-def record(result: TrainResult, name: str | None = None) -> Run:
-    """Add a finished run to the history once (again: it only becomes the latest seen)."""
+def record(result: TrainResult, name: str | None = None, seen_now: bool = True) -> Run:
+    """Add a finished run to the history once (again: it only becomes the latest seen).
+
+    A restored run waiting for its result takes it; with seen_now False it keeps its place
+    in the order runs were seen (a run restored in the background, not one looked at now)."""
     h = state()
     entry = waiting_for(result.config)
-    if entry is not None:
-        run = _adopt(entry, result)
-    else:
-        h.clock += 1
-        run = by_config(result.config)
+    run = _adopt(entry, result) if entry is not None else by_config(result.config)
     if run is None:
         h.counter += 1
         run = _new_run(h.counter, result)
@@ -129,7 +128,8 @@ def record(result: TrainResult, name: str | None = None) -> Run:
         previous = previous_run(result.config)
         pinned = [r.id for r in h.runs if r.pinned]
         select(sorted({run.id, *pinned, *([previous.id] if previous else [])}))  # oldest first
-    if entry is None:
+    if entry is None or seen_now:
+        h.clock += 1
         run.seen = h.clock
     if name:
         run.name = clean_name(name)

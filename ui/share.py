@@ -113,7 +113,7 @@ def restore_waiting() -> None:
             st.warning(f"Gave up restoring run #{entry.kept.id} after {MAX_ATTEMPTS} attempts.")
             history.remove(entry.kept.id)
             continue
-        history.record(training.trained(entry.kept.config))
+        history.record(training.trained(entry.kept.config), seen_now=False)
     st.caption("Your runs are back: the server had forgotten some and trained them again.")
 
 

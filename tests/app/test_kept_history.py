@@ -96,6 +96,8 @@ def test_after_a_server_restart_the_runs_are_trained_again_and_are_the_same_runs
         assert run.history[columns].equals(before[run.id][columns])
     assert overlay_labels(again) == overlay_labels(at)
     assert any("trained them again" in c.value for c in again.caption)
+    again.run()  # the next run's metrics compare with the previous run, as from the cache
+    assert "your previous run, #2 (small)" in " ".join(c.value for c in again.caption)
     assert address(again) == address(at)
 
 
