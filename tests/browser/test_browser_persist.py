@@ -72,12 +72,20 @@ def test_runs_survive_reload_lost_session_new_tab_and_restart(browser, own_serve
     lab.act(main.get_by_role("button", name="Rename", exact=True).click)
     lab.act(main.get_by_role("button", name="Pin", exact=True).click)
     assert_my_runs(lab, "two runs, one named and pinned")
-    url = lab.page.url
+    url, kept = lab.page.url, lab.kept()
+    assert set(kept) == {"history", "overlay"}
 
     before = runs_done(lab.page)  # (1) the browser's reload button: a new session
     lab.page.reload()
     lab.idle(runs_before=before)
     assert_my_runs(lab, "after a reload")
+    lab.nav("Look inside")  # a reload on another page: the address keeps the runs there too
+    assert lab.kept() == kept
+    before = runs_done(lab.page)
+    lab.page.reload()
+    lab.idle(runs_before=before)
+    lab.nav("Train")
+    assert_my_runs(lab, "after a reload on the Look inside page")
 
     lab.page.close()  # (2) a lost connection that cannot resume: the session is gone
     back = in_context(lab, "test_runs_survive-reconnected")
