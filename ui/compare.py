@@ -151,9 +151,10 @@ def manage_runs() -> None:
     # Keyed and tracked: it stays open across the reruns its own buttons cause.
     with st.expander(f"Your runs ({len(runs)})", key=RUN_LIST, on_change="rerun"):
         st.caption(
-            f"Kept in this browser tab only: reloading the page starts a new history (share a "
-            f"link to keep a set). At most {history.MAX_UNPINNED} unpinned runs are kept, the "
-            f"oldest going first; pinned runs ({pinned} now) are never dropped."
+            "Kept in the page address: a reload, a new tab of this address or a restart of "
+            "the server brings them back (trained again if the server forgot them). At most "
+            f"{history.MAX_UNPINNED} unpinned runs are kept, the oldest going first; pinned "
+            f"runs ({pinned} now) are never dropped.{history.left_out_text()}"
         )
         st.dataframe(runs_table(), hide_index=True)
         options = option_labels()

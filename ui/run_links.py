@@ -83,8 +83,9 @@ def shared_fields(runs: Sequence[SharedRun]) -> dict:
     }
 
 
-def encode_run(run: SharedRun, shared: dict | None = None) -> str:
-    """One run's part of the link value: the fields it sets beyond the defaults and `shared`."""
+def encode_run(run: SharedRun, shared: dict | None = None, extra: Sequence[str] = ()) -> str:
+    """One run's part of the link value: the fields it sets beyond the defaults and `shared`,
+    its name, then `extra` items (key:value, written by ui.kept_runs)."""
     base = Config().to_dict() | (shared or {})
     items = [
         _item(f.name, getattr(run.config, f.name))
@@ -95,7 +96,7 @@ def encode_run(run: SharedRun, shared: dict | None = None) -> str:
     if name:
         escaped = "".join(_ESCAPES.get(c, c) for c in name)
         items.append(f"{NAME_KEY}{KEY_SEP}{escaped}")
-    return FIELD_SEP.join(items) or DEFAULT_RUN
+    return FIELD_SEP.join([*items, *extra]) or DEFAULT_RUN
 
 
 def encode_runs(runs: Sequence[SharedRun]) -> str:
@@ -107,20 +108,28 @@ def encode_runs(runs: Sequence[SharedRun]) -> str:
     """
     if not 1 <= len(runs) <= MAX_LINK_RUNS:
         raise LinkError(f"a link carries 1 to {MAX_LINK_RUNS} runs (got {len(runs)})")
+    return encode_parts(runs, [()] * len(runs))
+
+
+def encode_parts(runs: Sequence[SharedRun], extras: Sequence[Sequence[str]]) -> str:
+    """Runs with extra items each (no count limit), settings they all share written once."""
     shared = shared_fields(runs)
     head = [SHARED_MARK + FIELD_SEP.join(_item(k, v) for k, v in shared.items())] if shared else []
-    return RUN_SEP.join(head + [encode_run(run, shared) for run in runs])
+    parts = [encode_run(run, shared, extra) for run, extra in zip(runs, extras, strict=True)]
+    return RUN_SEP.join(head + parts)
 
 
-def _items(text: str, run: int | None) -> tuple[dict[str, str], str | None]:
-    """The field values and the name (or None) of one part of a link value."""
+def _items(
+    text: str, run: int | None, extra_keys: frozenset = frozenset()
+) -> tuple[dict[str, str], str | None, dict[str, str]]:
+    """The field values, the name (or None) and the extra items of one part of a link value."""
     known = {f.name for f in fields()}
-    values, name = {}, None
+    values, name, extra = {}, None, {}
     for item in text.split(FIELD_SEP):
         key, sep, value = item.partition(KEY_SEP)
         if not sep:
             raise LinkError(f"expected field:value, got {item[:40]!r}", run)
-        if key in values or (key == NAME_KEY and name is not None):
+        if key in values or key in extra or (key == NAME_KEY and name is not None):
             raise LinkError(f"{key} is given twice", run, key)
         if key == NAME_KEY and run is not None:
             name = unquote(value)
@@ -128,22 +137,31 @@ def _items(text: str, run: int | None) -> tuple[dict[str, str], str | None]:
                 raise LinkError(
                     f"a name is one line of at most {MAX_NAME_CHARS} characters", run, key
                 )
+        elif key in extra_keys and run is not None:
+            extra[key] = value
         elif key not in known:
             raise LinkError(f"unknown field {key[:40]!r}", run, key[:40])
         else:
             values[key] = value
-    return values, name
+    return values, name, extra
 
 
 def decode_run(text: str, run: int, shared: dict[str, str] | None = None) -> SharedRun:
     """One run from its part of a link value; LinkError naming `run` (1-based) otherwise."""
+    return decode_part(text, run, shared)[0]
+
+
+def decode_part(
+    text: str, run: int, shared: dict[str, str] | None = None, extra_keys: frozenset = frozenset()
+) -> tuple[SharedRun, dict[str, str]]:
+    """One run and its extra items (keys in `extra_keys`, as text) from its part."""
     if not text:
         raise LinkError("empty run", run)
-    values, name = ({}, None) if text == DEFAULT_RUN else _items(text, run)
+    values, name, extra = ({}, None, {}) if text == DEFAULT_RUN else _items(text, run, extra_keys)
     twice = sorted(set(values) & set(shared or {}))
     if twice:
         raise LinkError(f"{twice[0]} is given in the shared part too", run, twice[0])
-    return SharedRun(_config((shared or {}) | values, run), name)
+    return SharedRun(_config((shared or {}) | values, run), name), extra
 
 
 def _config(values: dict[str, str], run: int) -> Config:
@@ -157,15 +175,25 @@ def _config(values: dict[str, str], run: int) -> Config:
 
 def decode_runs(text: str) -> list[SharedRun]:
     """The runs of a link value; LinkError on anything that is not one this module wrote."""
-    if len(text) > MAX_LINK_CHARS:
-        raise LinkError(f"the value is {len(text):,} characters, over {MAX_LINK_CHARS:,}")
+    return [run for run, _ in decode_parts(text)]
+
+
+def decode_parts(
+    text: str,
+    max_runs: int = MAX_LINK_RUNS,
+    max_chars: int = MAX_LINK_CHARS,
+    extra_keys: frozenset = frozenset(),
+) -> list[tuple[SharedRun, dict[str, str]]]:
+    """Every run of a value with its extra items; LinkError on anything this did not write."""
+    if len(text) > max_chars:
+        raise LinkError(f"the value is {len(text):,} characters, over {max_chars:,}")
     parts = text.split(RUN_SEP)
     shared = {}
     if parts[0].startswith(SHARED_MARK):
-        shared, _ = _items(parts.pop(0)[len(SHARED_MARK) :], None)
-    if not 1 <= len(parts) <= MAX_LINK_RUNS:
-        raise LinkError(f"a link carries 1 to {MAX_LINK_RUNS} runs (got {len(parts)})")
-    return [decode_run(part, i, shared) for i, part in enumerate(parts, start=1)]
+        shared, _, _ = _items(parts.pop(0)[len(SHARED_MARK) :], None)
+    if not 1 <= len(parts) <= max_runs:
+        raise LinkError(f"a link carries 1 to {max_runs} runs (got {len(parts)})")
+    return [decode_part(part, i, shared, extra_keys) for i, part in enumerate(parts, start=1)]
 
 
 def sidebar_query(config: Config) -> dict[str, str]:

@@ -94,6 +94,30 @@ def read_link() -> None:
 
 
 def receive() -> None:
+    """Open a link's runs, then the restored runs the server forgot (history.waiting)."""
+    receive_link()
+    restore_waiting()
+
+
+def restore_waiting() -> None:
+    """Train again the restored runs the server's cache no longer holds, one after another,
+    each given up after MAX_ATTEMPTS unfinished fetches (as a link's runs)."""
+    waiting = history.state().waiting
+    if not waiting:
+        return
+    attempts = st.session_state.setdefault(ATTEMPTS, {})
+    for entry in list(waiting):
+        key = SharedRun(entry.kept.config, None)
+        attempts[key] = attempts.get(key, 0) + 1
+        if attempts[key] > MAX_ATTEMPTS:
+            st.warning(f"Gave up restoring run #{entry.kept.id} after {MAX_ATTEMPTS} attempts.")
+            history.remove(entry.kept.id)
+            continue
+        history.record(training.trained(entry.kept.config), seen_now=False)
+    st.caption("Your runs are back: the server had forgotten some and trained them again.")
+
+
+def receive_link() -> None:
     """Open a link's runs: trained in the pool or taken from the cache, one after another.
 
     A rerun that interrupts this leaves the rest queued: the next run continues. A run whose

@@ -17,8 +17,9 @@ from parity.core import config as config_lib
 from parity.core.config import Config
 from parity.training import costs
 
-from . import presets, ranges
+from . import history, presets, ranges, url_values
 from .messages import plain
+from .url_values import log_options
 
 # Layout only: fields named here go in the "Advanced" expander; every other field, including
 # any field added later, is shown directly.
@@ -42,16 +43,6 @@ def widget_kind(f: dataclasses.Field) -> str:
     if isinstance(f.default, int) and m["hi"] - m["lo"] <= SLIDER_SPAN:
         return "slider"
     return "number"
-
-
-def log_options(lo: float, hi: float, default: float) -> list[float]:
-    """A 1-2-5 log grid from lo to hi, plus the default: 1e-4, 2e-4, 5e-4, 1e-3, ..."""
-    grid = {
-        float(f"{m * 10.0**e:.12g}")
-        for e in range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)
-        for m in (1, 2, 5)
-    }
-    return sorted({v for v in grid if lo <= v <= hi} | {float(default)})
 
 
 def _format_number(value) -> str:
@@ -101,26 +92,48 @@ def range_help(f: dataclasses.Field) -> str:
     return f"{here} here; the command line allows up to {f.metadata['hi']:,}"
 
 
-def url_over_limits() -> list[str]:
-    """Warnings for URL parameters above the app's range (their widgets will ignore them)."""
-    warnings = []
-    for f in config_lib.fields():
+OTHER_PARAMS = ("runs", "history", "overlay", "embed", "embed_options")  # not settings
+
+
+def url_warnings() -> list[str]:
+    """A warning for every address value the sidebar's widgets will not use, saying why.
+
+    Read before the widgets are drawn (they drop such values from the address), and only for
+    widgets not drawn yet in this session: the ones that take their first value from it.
+    """
+    warnings, fresh = [], [f for f in config_lib.fields() if f.name not in st.session_state]
+    for f in fresh:
         text = st.query_params.get(f.name)
-        if text is None or ranges.app_hi(f) is None:
+        if text is None:
             continue
-        try:
-            value = config_lib.coerce(f, text)
-        except ValueError:
-            continue  # not a number: the widget ignores it as it ignores any invalid value
-        limit = ranges.app_hi(f)
-        if value > limit:
+        if url_values.above_app_limit(f, text):
+            warnings.append(over_limit_message(f, config_lib.coerce(f, text)))
+        elif (why := url_values.reason(f, text)) is not None:
+            default = f.default if isinstance(f.default, str) else f"{f.default:g}"
             warnings.append(
-                f"The link asks for {f.name}={plain(value, 24)} (“{f.metadata['label']}”), "
-                f"above this app's limit of {limit:,}; the setting was left at its default. "
-                "The limits keep a shared server within its memory and time; the command line "
-                f"allows up to {f.metadata['hi']:,} (see python -m parity train --help)."
+                f"The link's {f.name}={plain(text, 24)} (“{f.metadata['label']}”) was not "
+                f"used: {why}; the setting was left at its default ({default})."
+            )
+    if len(fresh) < len(config_lib.fields()):
+        return warnings  # not the session's first run: misspelt names were named then
+    for param in st.query_params:
+        meant = None if param in OTHER_PARAMS else url_values.misspelt(param)
+        if meant is not None:
+            warnings.append(
+                f"The link's {plain(param, 24)} is not a setting of this app, so it was not "
+                f"used; did you mean {meant}?"
             )
     return warnings
+
+
+def over_limit_message(f: dataclasses.Field, value) -> str:
+    limit = ranges.app_hi(f)
+    return (
+        f"The link asks for {f.name}={plain(value, 24)} (“{f.metadata['label']}”), "
+        f"above this app's limit of {limit:,}; the setting was left at its default. "
+        "The limits keep a shared server within its memory and time; the command line "
+        f"allows up to {f.metadata['hi']:,} (see python -m parity train --help)."
+    )
 
 
 def reset_to_defaults() -> None:
@@ -159,8 +172,8 @@ def drop_unreadable_numbers() -> None:
 
 def render() -> None:
     """The settings sidebar: main fields, then an 'Advanced' expander."""
+    unusable = url_warnings()  # read before the widgets drop the values from the URL
     drop_unreadable_numbers()
-    over = url_over_limits()  # read before the widgets drop the values from the URL
     sidebar = st.sidebar
     presets.render_picker(sidebar)
     sidebar.header("Settings")
@@ -176,8 +189,9 @@ def render() -> None:
         if f.name in ADVANCED:
             field_widget(f, advanced)
     sidebar.button("Reset to defaults", on_click=reset_to_defaults, width="stretch")
-    for message in over:
+    for message in unusable:
         st.warning(message, icon=":material/block:")
+    history.keep()  # the visitor's runs, restored from the address and kept in it
 
 
 def labels_in(message: str) -> list[str]:

@@ -12,8 +12,8 @@ from parity.training.diagnosis import diagnose
 from parity.training.train import train
 from tests.app.helpers import TIMEOUT, no_crash, page_app
 from tests.app.test_sidebar import sidebar_widgets
+from ui import kept_runs, sidebar
 from ui import presets as ui_presets
-from ui import sidebar
 
 FAILING = {
     "lr": "1",
@@ -43,9 +43,13 @@ def changed(config: Config) -> dict:
 
 
 def url_values(at) -> dict:
-    """The URL's parameters read back as config values (the URL writes lr 1.0 as 1)."""
+    """The URL's settings read back as config values (the URL writes lr 1.0 as 1); the kept
+    run history (ui.kept_runs) left out."""
     by_name = {f.name: f for f in config_lib.fields()}
-    return {k: config_lib.coerce(by_name[k], v) for k, v in at.query_params.items()}
+    kept = (kept_runs.PARAM, kept_runs.OVERLAY)
+    return {
+        k: config_lib.coerce(by_name[k], v) for k, v in at.query_params.items() if k not in kept
+    }
 
 
 @pytest.mark.parametrize("name", list(presets.PRESETS))

@@ -97,13 +97,34 @@ INVALID_URL_VALUES = {
 }
 
 
+WHY = {  # what each warning says about INVALID_URL_VALUES' value
+    "hidden_size": "above this app's limit of 64",
+    "arch": "it must be one of lstm, gru, rnn",
+    "lr": "it must be in 1e-05..1 here",
+    "steps": "it must be in 1..20000 here",
+    "max_len": "above this app's limit of 200",
+    "clip": "it is not a finite number",
+    "seed": "it is not a whole number",
+    "stop": "it must be one of generalized, solved, budget",
+    "batch_size": "it is not a whole number",
+    "impl": "it must be one of torch, scratch",
+    "eval_every": "it must be in 1..10000 here",
+}
+
+
 def test_invalid_url_values_are_ignored_and_the_defaults_used():
     at = page_app("model", **INVALID_URL_VALUES).run()
     no_crash(at)
     assert not at.error
-    # Only numbers above the app's range are named (see test_a_link_above_the_apps_limits_...).
+    # Every value the sidebar could not use is named, with its label and why (was: only the
+    # numbers above the app's range; the others were dropped silently).
     named = [w.value.split("=")[0].split()[-1] for w in at.warning]
-    assert named == ["hidden_size", "max_len"]
+    assert named == [f.name for f in config_lib.fields() if f.name in INVALID_URL_VALUES]
+    for f, warning in zip(
+        [f for f in config_lib.fields() if f.name in INVALID_URL_VALUES], at.warning, strict=True
+    ):
+        assert f.metadata["label"] in warning.value and WHY[f.name] in warning.value
+        assert "left at its default" in warning.value
     widgets = sidebar_widgets(at)
     for f in config_lib.fields():
         assert widgets[f.name].value == f.default, f.name
@@ -121,6 +142,29 @@ def test_infinite_url_numbers_are_ignored_not_a_traceback():
         assert widgets[name].value == getattr(Config(), name) and name not in at.query_params
     at = page_app("model", seed="1e400", hidden_size="12").run()
     assert sidebar_widgets(at)["hidden_size"].value == 12  # the readable ones still apply
+
+
+def test_a_warning_is_said_once_and_a_good_link_gets_none():
+    at = page_app("model", arch="transformer", hidden_size="4").run()
+    assert [w.value.split("=")[0] for w in at.warning] == ["The link's arch"]
+    assert sidebar_widgets(at)["hidden_size"].value == 4  # the usable value is used
+    at.run()
+    assert not at.warning  # the widgets dropped the value from the address: said once
+    good = page_app("model", arch="gru", hidden_size="16", lr="0.02", clip="0", seed="7").run()
+    no_crash(good)
+    assert not good.warning
+
+
+def test_off_grid_rates_and_misspelt_settings_are_named():
+    at = page_app("model", lr="0.03", hiden_size="4", exp_steps="300", runs_="x").run()
+    no_crash(at)
+    texts = [w.value for w in at.warning]
+    assert len(texts) == 2, texts
+    assert texts[0].startswith("The link's lr=0\\.03 (“Learning rate”) was not used: this slider")
+    assert "1e-05, 2e-05, 5e-05, …, 1" in texts[0] and "default (0.05)" in texts[0]
+    assert "hiden\\_size is not a setting" in texts[1] and "did you mean hidden_size?" in texts[1]
+    assert sidebar_widgets(at)["lr"].value == pytest.approx(0.05)
+    assert sidebar_widgets(at)["hidden_size"].value == Config().hidden_size
 
 
 def test_a_default_value_in_the_url_is_dropped_from_it():

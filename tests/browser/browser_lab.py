@@ -14,6 +14,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from parity.core.config import coerce, fields
 
 ROOT = Path(__file__).resolve().parents[2]
+KEPT_PARAMS = ("history", "overlay")  # ui.kept_runs.PARAM and OVERLAY
 ARTIFACTS = ROOT / "test-artifacts"
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 CONNECTED = "[data-testid='stApp'][data-test-connection-state='CONNECTED']"
@@ -176,7 +177,15 @@ class Lab:
         return self.page.evaluate("id => window.__stSeen.has(id)", test_id)
 
     def query(self) -> dict[str, str]:
-        """The current URL's query parameters (last value wins)."""
+        """The current URL's query parameters (last value wins), without the visitor's kept run
+        history (ui.kept_runs: see kept())."""
+        return {k: v for k, v in self.all_query().items() if k not in KEPT_PARAMS}
+
+    def kept(self) -> dict[str, str]:
+        """The URL's kept run history: its `history` and `overlay` parameters."""
+        return {k: v for k, v in self.all_query().items() if k in KEPT_PARAMS}
+
+    def all_query(self) -> dict[str, str]:
         return dict(parse_qsl(urlsplit(self.page.url).query))
 
     def widget(self, label: str):
