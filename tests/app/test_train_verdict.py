@@ -20,7 +20,8 @@ def test_the_default_model_is_called_a_parity_machine_with_its_evidence():
     assert "two-state parity automaton" in at.success[0].value
     (table,) = at.dataframe
     assert table.value.to_dict("list") == evidence_table(result.verdict).to_dict("list")
-    assert table.value["Check"].iloc[0] == "test set" and len(table.value) == 12
+    assert table.value["Check"].iloc[0] == "test set" and len(table.value) == 13
+    assert table.value["Check"].iloc[-1] == "every string up to 12 bits"
     assert set(table.value["Accuracy"]) == {"100.0%"}
     assert "Extracted automaton: 2 states" in at.caption[0].value
     assert not at.main.button  # nothing failed, nothing to open
