@@ -14,6 +14,7 @@ import torch
 
 from ..core.config import CHECK_FACTOR, CHECK_SIZE, MAX_TEST_LEN
 from ..core.data import CHECK_SEED_OFFSET, Batch
+from ..core.runtime import thread_map
 from . import families
 
 __all__ = ["CHECK_FACTOR", "CHECK_SIZE", "StressSuite", "check_length", "config_suite"]
@@ -67,8 +68,17 @@ class StressSuite:
         ]
 
     def run(self, model, stop_early: bool = False) -> Outcome:
-        """Every family's accuracy, fixed ones first; stop_early ends at the first failure."""
-        right = families.correct(model, self.fixed)
+        """Every family's accuracy, fixed ones first; stop_early ends at the first failure.
+
+        The whole run spreads its batches over runtime.evidence_threads() threads (each
+        batch's forward as it runs alone: the same answers)."""
+        batches = [self.fixed, *(batch for _, batch in self.random)]
+        rights = iter(
+            (families.correct(model, b) for b in batches)
+            if stop_early
+            else thread_map(lambda b: families.correct(model, b), batches)
+        )
+        right = next(rights)
         rows, failure = [], None
         for name in dict.fromkeys(self.fixed_names):
             mask = torch.tensor([n == name for n in self.fixed_names])
@@ -77,7 +87,7 @@ class StressSuite:
         for name, batch in self.random:
             if stop_early and failure:
                 break
-            right = families.correct(model, batch)
+            right = next(rights)
             rows.append(self._row(name, right))
             failure = failure or self._first_wrong(name, batch.bits, right)
         order = {n: i for i, n in enumerate(families.ALL)}

@@ -19,7 +19,7 @@ import torch
 
 from ..core import data
 from ..core.config import Config
-from ..core.runtime import TrainingStopped, use_one_thread
+from ..core.runtime import TrainingStopped, thread_map, use_one_thread
 from ..evaluation.evaluate import accuracy
 from ..evaluation.stacked_checks import check_many
 from ..evaluation.stress import CHECK_FACTOR, CHECK_SIZE, StressSuite, config_suite
@@ -257,7 +257,7 @@ def run_loop(
         if not active:
             break
     stepper.keep([])  # every model's weights become its own
-    return [member.result() for member in members]
+    return thread_map(Member.result, members)  # verdicts over runtime.evidence_threads()
 
 
 def train_alone(member: Member, on_progress=None, should_stop=None) -> TrainResult:

@@ -61,3 +61,13 @@ def test_predict_and_evaluate_load_no_pandas(model_file):
     assert loaded("evaluate", "--model", model_file, "--lengths", "5", "--size", "10") == expected
     families = ("--families", "all", "--lengths", "5", "--size", "4", "--json")
     assert loaded("evaluate", "--model", model_file, *families) == expected
+
+
+def test_the_command_line_leaves_the_evidence_threads_as_it_found_them(capsys):
+    from parity.core import runtime
+    from tests.helpers import run_inprocess
+
+    before = runtime.evidence_threads()
+    status, out, _ = run_inprocess(["train", "--steps", "5", "--stop", "budget", "--json"], capsys)
+    assert status == 0 and json.loads(out)["steps"] == 5
+    assert runtime.evidence_threads() == before

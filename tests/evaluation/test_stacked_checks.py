@@ -103,3 +103,31 @@ def test_snapshots_of_a_run_get_the_suites_pass_or_fail_and_first_wrong_string()
             assert mine == suite.run(model)
         outcomes.append(mine.passed)
     assert len(outcomes) >= 5 and not outcomes[0]
+
+
+def test_threads_give_the_same_outcomes_and_verdicts(default_result, monkeypatch):
+    """Spread over threads, the checks and the full suite answer as in one thread."""
+    from parity.core import runtime
+
+    suite = config_suite(default_result.config)
+    random = dict(suite.random)
+    models = [
+        default_result.model,  # passes
+        build(Config(seed=3)),  # fails a fixed family
+        Oracle([random["sparse"].bits[200]]),  # fails the third random family, in chunk two
+        Oracle([random["random"].bits[5], random["dense"].bits[0]]),  # the first failure counts
+    ]
+    serial = check_many(models, [suite] * 4)
+    full = suite.run(default_result.model)
+    monkeypatch.setattr(runtime, "_evidence_threads", 2)
+    assert check_many(models, [suite] * 4) == serial
+    assert suite.run(default_result.model) == full
+    assert [o.passed for o in serial] == [True, False, False, False]
+    assert serial[2].failure == ("sparse", families_text(random["sparse"].bits[200]))
+    assert serial[3].failure[0] == "random"
+
+
+def families_text(bits: torch.Tensor) -> str:
+    from parity.evaluation.families import bits_text
+
+    return bits_text(bits)
