@@ -7,7 +7,9 @@ commands, each a fresh process, interleaved round by round; writes CLI_FLOOR.md.
 1. Wall time of each command in a fresh interpreter (imports, work, printing, exit), the
    commands in a rotating order every round, so drift in the machine's load hits all of them:
    the medians, each command's median / the floor's median, and the median of the per-round
-   ratios (command / the floor in the same round), which holds better on a busy machine.
+   ratios (command / the floor in the same round), which holds better on a busy machine; and
+   the CPU time (user + system, all threads), which load hardly changes. `--before DIR` adds
+   `train --seed 0 --json` run from another checkout (e.g. `git archive COMMIT | tar -x -C DIR`).
 2. Where a `train --seed 0 --json` goes, in one fresh process: importing torch, importing the
    command line and its commands, the first train() and a second one of the same config; the
    evidence of a trained default model timed piece by piece (the test set, the stress suite's
@@ -20,6 +22,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -72,8 +75,16 @@ print(json.dumps({"marks": marks, "heavy": heavy, "status": result.status}))
 """
 
 
-def commands(model: str) -> dict[str, list[str]]:
+def commands(model: str, before: Path | None) -> dict[str, list[str]]:
     """Name -> argv (after the interpreter) of every command timed, the floor first."""
+    extra = {}
+    if before is not None:  # the same command from another checkout: a script that cds there
+        code = (
+            f"import os, runpy, sys; os.chdir({str(before)!r}); sys.path.insert(0, '.'); "
+            "sys.argv = ['parity', 'train', '--seed', '0', '--json']; "
+            "runpy.run_module('parity', run_name='__main__')"
+        )
+        extra = {f"before ({before.name}): parity train --seed 0 --json": ["-c", code]}
     return {
         'python -c "import torch"': ["-c", FLOOR],
         "parity train --help": ["-m", "parity", "train", "--help"],
@@ -97,20 +108,25 @@ def commands(model: str) -> dict[str, list[str]]:
             "--lengths",
             "100,1000",
         ],  # fmt: skip
+        **extra,
     }
 
 
-def wall(argv: list[str]) -> float:
-    """Seconds of one fresh `python ARGV` (output discarded); a failure stops the bench."""
+def wall(argv: list[str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of one fresh `python ARGV` (output discarded); a failure stops the
+    bench. CPU time (user + system, every thread) does not grow with the machine's load."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.run([sys.executable, *argv], cwd=ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} failed: {proc.stderr[-500:]}")
-    return seconds
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return seconds, cpu
 
 
-def side_by_side(named: dict[str, list[str]], repeats: int) -> dict[str, list[float]]:
+def side_by_side(named: dict[str, list[str]], repeats: int) -> dict[str, list[tuple]]:
     """Every command once per round, in an order that rotates from round to round."""
     names, times = list(named), {name: [] for name in named}
     wall(named[names[0]])  # warm the file cache once
@@ -122,18 +138,22 @@ def side_by_side(named: dict[str, list[str]], repeats: int) -> dict[str, list[fl
     return times
 
 
-def table(times: dict[str, list[float]]) -> list[str]:
-    floor_name = next(iter(times))
-    floor = times[floor_name]
+def table(times: dict[str, list[tuple]]) -> list[str]:
+    floor = next(iter(times.values()))
     lines = [
-        "| command | median, s | range, s | / floor (medians) | / floor (per round, median) |",
-        "|---|---:|---:|---:|---:|",
+        "| command | wall, s (median) | range | / floor | / floor, per round | CPU, s "
+        "| CPU / floor's |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
+    floor_wall = statistics.median(w for w, _ in floor)
+    floor_cpu = statistics.median(c for _, c in floor)
     for name, values in times.items():
-        per_round = statistics.median(v / f for v, f in zip(values, floor, strict=True))
+        walls, cpus = [w for w, _ in values], [c for _, c in values]
+        per_round = statistics.median(w / f for (w, _), (f, _) in zip(values, floor, strict=True))
+        med, cpu = statistics.median(walls), statistics.median(cpus)
         lines.append(
-            f"| `{name}` | {statistics.median(values):.2f} | {min(values):.2f}-{max(values):.2f}"
-            f" | {statistics.median(values) / statistics.median(floor):.2f}x | {per_round:.2f}x |"
+            f"| `{name}` | {med:.2f} | {min(walls):.2f}-{max(walls):.2f} | "
+            f"{med / floor_wall:.2f}x | {per_round:.2f}x | {cpu:.2f} | {cpu / floor_cpu:.2f}x |"
         )
     return lines
 
@@ -179,12 +199,13 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7, help="rounds (default 7)")
     parser.add_argument("--out", type=Path, help="write the report here too")
     parser.add_argument("--no-breakdown", action="store_true", help="skip part 2")
+    parser.add_argument("--before", type=Path, help="also time train from this checkout")
     args = parser.parse_args()
     load = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         model = str(Path(tmp) / "m.safetensors")
         wall(["-m", "parity", "train", "--seed", "0", "--out", model])
-        times = side_by_side(commands(model), args.repeats)
+        times = side_by_side(commands(model, args.before), args.repeats)
     found = None if args.no_breakdown else breakdown()
     text = report(times, found, args.repeats, load)
     print(text)
