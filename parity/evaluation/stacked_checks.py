@@ -8,9 +8,13 @@ the stop rule asks again at every evaluation, and each time the whole random fam
 small chunk. Each model runs its own forward (families.correct, as the suite does): a stacked
 forward over 1,000 steps costs more in per-step overhead than it saves (measured). The
 answer (passed or not, and the first wrong string) is the one the suite finds from the same
-predictions; a passing model's Outcome is the suite's, row for row.
+predictions; a passing model's Outcome is the suite's, row for row. Same predictions: a row's
+answer does not depend on the chunk it is in, since chunks start at multiples of 64 rows and so
+keep the family's last rows the kernel's tail (tests/evaluation/test_stacked_checks.py checks
+it on trained models; a machine whose kernels block rows otherwise fails there).
 A failing model's Outcome lists only the families it finished (the stop rule reads only
-whether it passed; a final verdict runs the full suite again).
+whether it passed; a final verdict runs the full suite again). Both training loops use it: one
+model (parity.training.train) and a stack (parity.training.batched).
 """
 
 from __future__ import annotations
