@@ -144,9 +144,14 @@ class Member:
         self.rows: list[list] = []
         self.status, self.solved_at, self.seconds, self.step = "budget", None, 0.0, 0
 
-    def evaluate(self, step: int, loss: float, acc: float, report) -> float:
-        """The test accuracy now, recorded in the history, a snapshot and a progress report."""
-        test_acc = accuracy(self.model, self.test)
+    def test_accuracy(self) -> float:
+        """The model's accuracy on its test set now."""
+        return accuracy(self.model, self.test)
+
+    def evaluate(self, step: int, loss: float, acc: float, report, test_acc=None) -> float:
+        """The test accuracy now (given, or measured), recorded in the history, a snapshot and
+        a progress report."""
+        test_acc = self.test_accuracy() if test_acc is None else test_acc
         self.rows.append([step, loss, acc, test_acc, self.seconds])
         self.recorder.add(step)
         if report is not None:
@@ -207,7 +212,7 @@ def _step(stepper, members: list[Member], step: int, report) -> None:
     started = time.perf_counter()
     outputs = stepper.step(members)
     spent = (time.perf_counter() - started) / len(members)  # each member's share
-    evaluated = []
+    due = []
     for row, (member, (loss, acc)) in enumerate(zip(members, outputs, strict=True)):
         member.step = step
         if not math.isfinite(loss):  # its update was not kept: it stops here
@@ -216,7 +221,12 @@ def _step(stepper, members: list[Member], step: int, report) -> None:
             continue
         member.seconds += spent
         if step % member.config.eval_every == 0 or step == member.config.steps:
-            evaluated.append((row, member, member.evaluate(step, loss, acc, report)))
+            due.append((row, member, loss, acc))
+    scores = thread_map(Member.test_accuracy, [member for _, member, _, _ in due])  # the cores
+    evaluated = [
+        (row, member, member.evaluate(step, loss, acc, report, score))
+        for (row, member, loss, acc), score in zip(due, scores, strict=True)
+    ]  # recorded and reported in order, in this thread
     _decide(stepper, evaluated, step)
 
 
