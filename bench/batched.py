@@ -15,6 +15,11 @@
    them (batched, the stacks spread over one worker process per core, worker start-up
    included) against one after another in one process; and the same comparison for a
    training-dominated setup (the defaults with stop=budget: every model runs all its steps).
+6. One stack in this process with its evidence (stress checks, verdicts) spread over the cores
+   (parity.core.runtime.set_evidence_threads) against one after another on one thread, and
+   whether every verdict is the same.
+
+    python bench/batched.py --parts main,cores    # only parts 1 and 6 (a few seconds each)
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from parity.core import runtime  # noqa: E402
 from parity.core.config import Config  # noqa: E402
 from parity.core.runtime import use_one_thread  # noqa: E402
 from parity.execution.executors import LocalExecutor  # noqa: E402
@@ -54,20 +60,32 @@ def timed(fn) -> tuple[float, list]:
     return time.perf_counter() - started, results
 
 
-def side_by_side(seeds, repeats: int, **changes) -> dict:
-    """Wall and optimisation seconds of both ways over `seeds`, alternating which goes first."""
+def with_threads(threads: int, fn):
+    """fn() with the evidence spread over `threads` threads, then back to one."""
+    runtime.set_evidence_threads(threads)
+    try:
+        return fn()
+    finally:
+        runtime.set_evidence_threads(1)
+
+
+def side_by_side(seeds, repeats: int, threads: int = 1, **changes) -> dict:
+    """Wall and optimisation seconds of both ways over `seeds`, alternating which goes first;
+    the batched way's evidence over `threads` threads; whether every verdict was the same."""
     configs = [Config(seed=s, **changes) for s in seeds]
     walls = {"batched": [], "alone": []}
     optim = {"batched": [], "alone": []}
     ways = {
-        "batched": lambda: train_many(configs),
+        "batched": lambda: with_threads(threads, lambda: train_many(configs)),
         "alone": lambda: [train(c) for c in configs],
     }
+    verdicts = {"batched": set(), "alone": set()}
     for rep in range(repeats):
         for name in sorted(ways, reverse=bool(rep % 2)):
             wall, results = timed(ways[name])
             walls[name].append(wall)
             optim[name].append(sum(r.train_seconds for r in results))
+            verdicts[name].add(tuple(r.verdict.status for r in results))
     med = {
         f"{k}_{name}": statistics.median(v[name])
         for k, v in (("wall", walls), ("optim", optim))
@@ -75,6 +93,8 @@ def side_by_side(seeds, repeats: int, **changes) -> dict:
     }
     med["wall_ratio"] = med["wall_alone"] / med["wall_batched"]
     med["optim_ratio"] = med["optim_alone"] / med["optim_batched"]
+    med["same_verdicts"] = len(verdicts["batched"] | verdicts["alone"]) == 1
+    med["verdicts"] = sorted(verdicts["batched"] | verdicts["alone"])
     return med
 
 
@@ -145,19 +165,8 @@ def spread_lines(spreads: dict, seeds: int) -> list[str]:
     return lines
 
 
-def report(
-    main: dict, scaling: dict, agree: dict, experiments: dict, args, spreads=None, budget=None
-) -> str:
-    load = os.getloadavg()
-    lines = [
-        "# Batched multi-seed training (bench/batched.py)",
-        "",
-        f"Written by `python bench/batched.py{' --quick' if args.quick else ''}` on "
-        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, one torch thread "
-        f"per process; load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
-        "(1 / 5 / 15 min). Both ways run in the same process, alternating, so a busy machine "
-        "slows both: quote the ratios.",
-        "",
+def main_lines(main: dict, args) -> list[str]:
+    return [
         f"## {args.seeds} seeds of the default Config, {args.repeats} repetitions (medians)",
         "",
         "| | one after another | batched | ratio |",
@@ -171,7 +180,33 @@ def report(
         "1,000 test strings, its stress check (1,000 random strings and every family at length "
         "1,000 once it solves the test set) and its verdict's automaton, the same work in both "
         "columns.",
+    ]
+
+
+def cores_lines(cores: dict, args) -> list[str]:
+    threads = runtime.available_cores()
+    same = "the same" if cores["same_verdicts"] else "NOT the same"
+    return [
+        f"## {args.seeds} default seeds as one stack, the evidence over {threads} cores, in "
+        f"one process ({args.repeats} repetitions, medians)",
         "",
+        "The stack's stress checks and verdicts spread over one thread per core "
+        "(`parity.core.runtime.set_evidence_threads`), against one after another on one "
+        "thread; no worker processes to start.",
+        "",
+        "| | one after another | batched, evidence over the cores | ratio |",
+        "|---|---:|---:|---:|",
+        f"| wall time, s | {cores['wall_alone']:.2f} | {cores['wall_batched']:.2f} | "
+        f"{cores['wall_ratio']:.2f}x |",
+        f"| optimisation only, s | {cores['optim_alone']:.2f} | {cores['optim_batched']:.2f} | "
+        f"{cores['optim_ratio']:.2f}x |",
+        "",
+        f"Verdicts: {same} in every repetition ({', '.join(cores['verdicts'][0])}).",
+    ]
+
+
+def scaling_lines(scaling: dict, args) -> list[str]:
+    lines = [
         f"## Scaling with K (default Config, seeds 0..K-1, medians of "
         f"{1 if args.quick else 2} repetitions)",
         "",
@@ -184,75 +219,123 @@ def report(
             f"| {k} | {m['wall_alone']:.2f} | {m['wall_batched']:.2f} | {m['wall_ratio']:.2f}x | "
             f"{m['optim_alone']:.2f} | {m['optim_batched']:.2f} | {m['optim_ratio']:.2f}x |"
         )
-    if budget:
-        lines += [
-            "",
-            f"## {args.seeds} seeds of the defaults with stop=budget (every model runs all "
-            f"2,000 steps), {args.repeats} repetitions (medians)",
-            "",
-            "| | one after another | batched | ratio |",
-            "|---|---:|---:|---:|",
-            f"| wall time, s | {budget['wall_alone']:.2f} | {budget['wall_batched']:.2f} | "
-            f"{budget['wall_ratio']:.2f}x |",
-            f"| optimisation only, s | {budget['optim_alone']:.2f} | "
-            f"{budget['optim_batched']:.2f} | {budget['optim_ratio']:.2f}x |",
-        ]
-    if spreads:
-        lines += spread_lines(spreads, args.seeds)
-    if agree:
-        same, n = agree["same"], agree["n"]
-        lines += [
-            "",
-            f"## Agreement with train() alone, unseen seeds {UNSEEN.start}..{UNSEEN.stop - 1}",
-            "",
-            f"Same status {same['status']}/{n}, same verdict {same['verdict']}/{n}, same solved "
-            f"step {same['solved_at_step']}/{n}, same steps run {same['steps']}/{n}.",
-            *(f"- {line}" for line in agree["differ"]),
-        ]
-    if experiments:
-        lines += [
-            "",
-            f"## Experiments on all {os.cpu_count()} cores (`python -m parity experiment ...`)",
-            "",
-            "| experiment | --no-batch, s | --batch, s | ratio |",
-            "|---|---:|---:|---:|",
-        ]
-        for name, (off, on) in experiments.items():
-            lines.append(f"| {name} | {off:.1f} | {on:.1f} | {off / on:.2f}x |")
+    return lines
+
+
+def budget_lines(budget: dict, args) -> list[str]:
+    return [
+        f"## {args.seeds} seeds of the defaults with stop=budget (every model runs all "
+        f"2,000 steps), {args.repeats} repetitions (medians)",
+        "",
+        "| | one after another | batched | ratio |",
+        "|---|---:|---:|---:|",
+        f"| wall time, s | {budget['wall_alone']:.2f} | {budget['wall_batched']:.2f} | "
+        f"{budget['wall_ratio']:.2f}x |",
+        f"| optimisation only, s | {budget['optim_alone']:.2f} | "
+        f"{budget['optim_batched']:.2f} | {budget['optim_ratio']:.2f}x |",
+    ]
+
+
+def agree_lines(agree: dict, args) -> list[str]:
+    same, n = agree["same"], agree["n"]
+    return [
+        f"## Agreement with train() alone, unseen seeds {UNSEEN.start}..{UNSEEN.stop - 1}",
+        "",
+        f"Same status {same['status']}/{n}, same verdict {same['verdict']}/{n}, same solved "
+        f"step {same['solved_at_step']}/{n}, same steps run {same['steps']}/{n}.",
+        *(f"- {line}" for line in agree["differ"]),
+    ]
+
+
+def experiment_lines(experiments: dict, args) -> list[str]:
+    lines = [
+        f"## Experiments on all {os.cpu_count()} cores (`python -m parity experiment ...`)",
+        "",
+        "| experiment | --no-batch, s | --batch, s | ratio |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, (off, on) in experiments.items():
+        lines.append(f"| {name} | {off:.1f} | {on:.1f} | {off / on:.2f}x |")
+    return lines
+
+
+def report(found: dict, args) -> str:
+    load = os.getloadavg()
+    parts = "" if set(args.parts) == set(PARTS) else f" --parts {','.join(args.parts)}"
+    lines = [
+        "# Batched multi-seed training (bench/batched.py)",
+        "",
+        f"Written by `python bench/batched.py{' --quick' if args.quick else ''}{parts}` on "
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, one torch thread "
+        f"per process; load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
+        "(1 / 5 / 15 min). Both ways run in the same process, alternating, so a busy machine "
+        "slows both: quote the ratios.",
+    ]
+    for name in PARTS:
+        if found.get(name):
+            lines += ["", *WRITERS[name](found[name], args)]
     return "\n".join(lines) + "\n"
+
+
+def run_part(name: str, args):
+    seeds, repeats = range(args.seeds), args.repeats
+    if name == "main":
+        return side_by_side(seeds, repeats)
+    if name == "cores":
+        return side_by_side(seeds, repeats, threads=runtime.available_cores())
+    if name == "scaling":
+        ks = SCALING[:3] if args.quick else SCALING
+        return {k: side_by_side(range(k), 1 if args.quick else 2) for k in ks}
+    if name == "budget":
+        return side_by_side(seeds, repeats, stop="budget")
+    if name == "spread":
+        return {
+            "the default Config": spread(seeds, repeats),
+            "the defaults with stop=budget (2,000 steps each)": spread(
+                seeds, repeats, stop="budget"
+            ),
+        }
+    if name == "agree":
+        return {} if args.quick else agreement(UNSEEN)
+    return {
+        label: (experiment_time(command, False), experiment_time(command, True))
+        for label, command in ({} if args.quick else EXPERIMENTS).items()
+    }
+
+
+PARTS = ("main", "cores", "scaling", "budget", "spread", "agree", "experiments")
+WRITERS = {
+    "main": main_lines,
+    "cores": cores_lines,
+    "scaling": scaling_lines,
+    "budget": budget_lines,
+    "spread": lambda spreads, args: spread_lines(spreads, args.seeds)[1:],
+    "agree": agree_lines,
+    "experiments": experiment_lines,
+}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer seeds and repetitions")
+    parser.add_argument(
+        "--parts", default=",".join(PARTS), help=f"comma-separated, of {', '.join(PARTS)}"
+    )
+    parser.add_argument("--out", type=Path, default=OUT, help=f"the report (default {OUT})")
     args = parser.parse_args()
+    args.parts = [p for p in args.parts.split(",") if p]
+    unknown = set(args.parts) - set(PARTS)
+    if unknown:
+        parser.error(f"unknown parts {', '.join(sorted(unknown))}")
     use_one_thread()
     args.seeds, args.repeats = (5, 1) if args.quick else (10, 3)
-    main_figures = side_by_side(range(args.seeds), args.repeats)
-    print(main_figures, flush=True)
-    scaling = {
-        k: side_by_side(range(k), 1 if args.quick else 2)
-        for k in (SCALING[:3] if args.quick else SCALING)
-    }
-    print(scaling, flush=True)
-    budget = side_by_side(range(args.seeds), args.repeats, stop="budget")
-    print(budget, flush=True)
-    spreads = {
-        "the default Config": spread(range(args.seeds), args.repeats),
-        "the defaults with stop=budget (2,000 steps each)": spread(
-            range(args.seeds), args.repeats, stop="budget"
-        ),
-    }
-    print(spreads, flush=True)
-    agree = {} if args.quick else agreement(UNSEEN)
-    print(agree, flush=True)
-    experiments = {}
-    if not args.quick:
-        for name, command in EXPERIMENTS.items():
-            experiments[name] = (experiment_time(command, False), experiment_time(command, True))
-            print(name, experiments[name], flush=True)
-    OUT.write_text(report(main_figures, scaling, agree, experiments, args, spreads, budget))
-    print(f"wrote {OUT}")
+    found = {}
+    for name in PARTS:
+        if name in args.parts:
+            found[name] = run_part(name, args)
+            print(name, found[name], flush=True)
+    args.out.write_text(report(found, args))
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

@@ -198,9 +198,16 @@ def expected_paths(table: list[tuple[int, int]], steps: int) -> np.ndarray:
     which = np.repeat([0, 1], count)
     where = np.tile(np.arange(count), 2)
     paths = np.empty((2 * count, steps), dtype=np.int64)
+    seen: dict[bytes, int] = {}  # every row's state at once -> the first step it was seen
     for t in range(steps):
         where = nxt[which, where]
         paths[:, t] = where
+        first = seen.setdefault(where.tobytes(), t)
+        if first < t:  # from here all rows repeat steps first+1..t: copy them (same result)
+            cycle = paths[:, first + 1 : t + 1]
+            rest = steps - t - 1
+            paths[:, t + 1 :] = np.tile(cycle, (1, rest // (t - first) + 1))[:, :rest]
+            break
     return paths
 
 

@@ -1,4 +1,9 @@
-"""The commands behind the command line: train, predict, evaluate, trace, automaton, certify."""
+"""The commands behind the command line: train, predict, evaluate, trace, automaton, certify.
+
+Each command imports what only it needs when it runs (the trace writer and pandas, the
+analysis modules, the model-file reader): `train --json` and `predict` load neither pandas
+nor an analysis module they do not use.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +15,7 @@ import torch
 
 from ..core import data
 from ..core.config import MAX_TEST_LEN
-from ..evaluation import families
-from ..evaluation.evaluate import MAX_ELEMENTS, accuracy_by_length, model_chunks
-from ..nets import modelfile
-from ..training.train import Progress, train
-from . import trace_output
+from ..evaluation.evaluate import MAX_ELEMENTS, length_rows, model_chunks
 from .loading import load_model
 from .proof_commands import run_falsify, run_margins  # noqa: F401 (run by name)
 
@@ -28,7 +29,7 @@ class ProgressLine:
     def __init__(self, stream):
         self.stream, self.width = stream, 0
 
-    def __call__(self, p: Progress) -> None:
+    def __call__(self, p) -> None:  # a parity.training.train.Progress
         text = f"step {p.step}/{p.total} loss {p.loss:.4f} test {100 * p.test_accuracy:.1f}%"
         line, self.width = "\r" + text.ljust(self.width), len(text)  # width first: ^C-safe
         self.stream.write(line)
@@ -42,6 +43,8 @@ class ProgressLine:
 
 def run_train(args) -> int:
     """Train args.config (validated by cli.run), report progress on stderr, print, save."""
+    from ..training.train import train
+
     config = args.config  # args.out, if given, was checked by cli.run before training
     bar = ProgressLine(sys.stderr)
     try:
@@ -55,6 +58,8 @@ def run_train(args) -> int:
         result.verdict = with_certificate(result.verdict, certify(result.model).to_dict())
     summary = result.summary()
     if args.out is not None:
+        from ..nets import modelfile
+
         try:
             summary["model_file"] = str(modelfile.save(result.model, config, args.out))
         except OSError as err:  # the old file, if any, is untouched (an atomic write)
@@ -155,33 +160,38 @@ def run_evaluate(args) -> int:
     if args.families:
         return run_family_evaluate(args)
     model, _ = load_model(args.model)
-    table = accuracy_by_length(model, args.lengths, size=args.size, seed=args.seed)
+    rows = length_rows(model, args.lengths, size=args.size, seed=args.seed)  # no pandas
     if args.json:
-        print(json.dumps(table.to_dict(orient="records")))
+        print(json.dumps(rows))
         return 0
     print(f"{'length':>8}  {'accuracy':>9}  {'strings':>7}")
-    for row in table.itertuples():
-        print(f"{row.length:>8}  {100 * row.accuracy:>8.1f}%  {row.size:>7}")
+    for row in rows:
+        print(f"{row['length']:>8}  {100 * row['accuracy']:>8.1f}%  {row['size']:>7}")
     return 0
 
 
 def run_family_evaluate(args) -> int:
     """Accuracy per family and length: a table grouped by family, or JSON rows."""
+    from ..evaluation import families
+
     names = families.check_names(args.families)  # unknown names: exit 2 before loading
     model, _ = load_model(args.model)
-    table = families.family_accuracy(model, names, args.lengths, count=args.size, seed=args.seed)
+    rows = families.family_rows(model, names, args.lengths, count=args.size, seed=args.seed)
     if args.json:
-        print(json.dumps(table.to_dict(orient="records")))
+        print(json.dumps(rows))
         return 0
     print(f"{'family':<18}  {'length':>8}  {'accuracy':>9}  {'strings':>7}")
-    for row in table.itertuples():
-        label = families.FAMILIES[row.family].label
-        print(f"{label:<18}  {row.length:>8}  {100 * row.accuracy:>8.1f}%  {row.strings:>7}")
+    for row in rows:
+        label = families.FAMILIES[row["family"]].label
+        acc = 100 * row["accuracy"]
+        print(f"{label:<18}  {row['length']:>8}  {acc:>8.1f}%  {row['strings']:>7}")
     return 0
 
 
 def run_trace(args) -> int:
     """Every gate and state at every step, as CSV or JSON, streamed in bounded memory."""
+    from . import trace_output  # pandas and the analysis modules: only the trace needs them
+
     bits = parse_all([" ".join(args.bits)])[0]
     model, _ = load_model(args.model)
     write = trace_output.write_json if args.format == "json" else trace_output.write_csv

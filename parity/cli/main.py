@@ -30,15 +30,20 @@ def run(command: str, args) -> int:
         from .experiment import run_experiment
 
         return run_experiment(args)
-    from ..core.runtime import use_one_thread
+    from ..core import runtime
     from ..training import costs
     from . import commands
 
-    use_one_thread()  # every command: measured 48 s against 179 s at length 10,000
+    runtime.use_one_thread()  # every command: measured 48 s against 179 s at length 10,000
     warning = costs.cli_warning(args.config) if command == "train" else None
     if warning:
         print(warning, file=sys.stderr)
-    return getattr(commands, f"run_{command}")(args)
+    before = runtime.evidence_threads()
+    runtime.set_evidence_threads(runtime.available_cores())  # stress checks over the cores
+    try:
+        return getattr(commands, f"run_{command}")(args)
+    finally:
+        runtime.set_evidence_threads(before)  # for callers in this process (tests, benches)
 
 
 def main(argv=None) -> int:

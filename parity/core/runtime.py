@@ -10,7 +10,11 @@ script threads, pool workers) call it too.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 INTRA_OP_THREADS = 1
+_evidence_threads = 1  # threads the evidence (stress checks, verdicts) may spread over
 
 
 def use_one_thread() -> None:
@@ -19,6 +23,39 @@ def use_one_thread() -> None:
 
     if torch.get_num_threads() != INTRA_OP_THREADS:
         torch.set_num_threads(INTRA_OP_THREADS)
+
+
+def evidence_threads() -> int:
+    """How many threads the evidence of a run may use (1 unless set_evidence_threads)."""
+    return _evidence_threads
+
+
+def set_evidence_threads(count: int) -> None:
+    """Let stress checks and verdicts spread over `count` threads (each on one intra-op
+    thread, each family's or model's work as it runs alone: the same numbers, bitwise). The
+    command line sets its cores; the app's workers and the experiment runner keep 1: their
+    processes already fill the cores."""
+    global _evidence_threads
+    _evidence_threads = max(1, int(count))
+
+
+def available_cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def thread_map(fn, items, threads: int | None = None) -> list:
+    """[fn(item) for item in items], over up to `threads` threads (default evidence_threads())
+    that each pin torch to one intra-op thread; in order; in this thread when 1 is enough."""
+    items = list(items)
+    threads = min(evidence_threads() if threads is None else threads, len(items))
+    if threads <= 1:
+        return [fn(item) for item in items]
+    with ThreadPoolExecutor(threads, initializer=use_one_thread) as pool:
+        return list(pool.map(fn, items))
 
 
 class TrainingStopped(Exception):

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import torch
 
 from ..core.config import MAX_TEST_LEN, check_lengths
 from ..core.data import Batch, fixed_dataset
 from ..nets.models import MAX_CHUNK_FLOATS
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 # Bits held in one chunk of rows (rows x steps): bounds the input whatever the length. The
 # forward over a chunk also counts hidden units: see models.MAX_CHUNK_FLOATS.
 MAX_ELEMENTS = 1_000_000
 LENGTH_SEED = 7_000_003
+LENGTH_COLUMNS = ["length", "accuracy", "size"]
 
 
 def length_chunks(lengths: list[int], max_elements: int = MAX_ELEMENTS, max_rows: int = 0):
@@ -67,12 +71,27 @@ def accuracy_by_length(
     max_floats: int = MAX_CHUNK_FLOATS,
 ) -> pd.DataFrame:
     """Accuracy on `size` random strings of each exact length: columns length, accuracy, size."""
+    import pandas as pd  # lazy: only callers that want a frame load pandas
+
+    rows = length_rows(model, lengths, size, seed, max_elements, max_floats)
+    return pd.DataFrame(rows, columns=LENGTH_COLUMNS)
+
+
+def length_rows(
+    model,
+    lengths,
+    size: int = 1000,
+    seed: int = 0,
+    max_elements: int = MAX_ELEMENTS,
+    max_floats: int = MAX_CHUNK_FLOATS,
+) -> list[dict]:
+    """accuracy_by_length's rows as dicts (length, accuracy, size), without pandas."""
     rows = []
     for n in check_lengths(lengths):
         batch = fixed_dataset(size, n, n, seed + LENGTH_SEED + n)
         correct = accuracy(model, batch, max_elements, max_floats)
         rows.append({"length": n, "accuracy": correct, "size": size})
-    return pd.DataFrame(rows, columns=["length", "accuracy", "size"])
+    return rows
 
 
 def log_lengths(max_len: int = MAX_TEST_LEN, per_decade: int = 6) -> list[int]:

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import torch
 
 from ..core.config import check_lengths
 from ..core.data import Batch, generator
 from .evaluate import MAX_ELEMENTS, length_chunks
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FAMILY_SEED = 5_000_011  # offset from the caller's seed, so families never share its stream
 RANDOM_COUNT = 1000  # strings per length for the random families, by default
@@ -42,7 +45,11 @@ class Family:
 def _rows(strings: list[str]) -> torch.Tensor:
     """'0110'-style strings -> (B, T) float bits, duplicates dropped, order kept."""
     unique = list(dict.fromkeys(strings))
-    return torch.tensor([[float(c) for c in s] for s in unique])
+    if not unique[0]:
+        return torch.zeros(len(unique), 0)
+    text = bytearray("".join(unique), "ascii")  # one buffer of '0'/'1' bytes, read at C speed
+    codes = torch.frombuffer(text, dtype=torch.uint8).view(len(unique), -1)
+    return (codes - ord("0")).float()
 
 
 def one_then_zeros(n: int, count: int = 0, gen=None) -> torch.Tensor:
@@ -51,12 +58,21 @@ def one_then_zeros(n: int, count: int = 0, gen=None) -> torch.Tensor:
     >>> one_then_zeros(4).tolist()
     [[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]]
     """
-    return torch.eye(n)[: min(n, POSITIONS)]
+    return _single_one(n, range(min(n, POSITIONS)))
 
 
 def zeros_then_one(n: int, count: int = 0, gen=None) -> torch.Tensor:
     """Zeros with a single 1 in one of the last POSITIONS places (the very last first)."""
-    return torch.eye(n).flip(0)[: min(n, POSITIONS)]
+    return _single_one(n, range(n - 1, n - 1 - min(n, POSITIONS), -1))
+
+
+def _single_one(n: int, places) -> torch.Tensor:
+    """One row per place: n zeros with a 1 there (the rows of the identity, without the
+    n x n identity: 400 MB at length 10,000)."""
+    places = list(places)
+    bits = torch.zeros(len(places), n)
+    bits[torch.arange(len(places)), torch.tensor(places)] = 1.0
+    return bits
 
 
 def all_ones(n: int, count: int = 0, gen=None) -> torch.Tensor:
@@ -220,12 +236,22 @@ def family_accuracy(
     model, names=ALL, lengths=(1000,), count: int = RANDOM_COUNT, seed: int = 0
 ) -> pd.DataFrame:
     """Accuracy on each family at each length: columns family, length, accuracy, strings."""
+    import pandas as pd  # lazy: only callers that want a frame load pandas
+
+    return pd.DataFrame(family_rows(model, names, lengths, count, seed), columns=COLUMNS)
+
+
+def family_rows(
+    model, names=ALL, lengths=(1000,), count: int = RANDOM_COUNT, seed: int = 0
+) -> list[dict]:
+    """family_accuracy's rows as dicts (COLUMNS), without pandas."""
     rows = []
     for name in check_names(names):
         for length in check_lengths(lengths):
             right = correct(model, family_batch(name, length, count, seed))
-            rows.append([name, length, right.float().mean().item(), len(right)])
-    return pd.DataFrame(rows, columns=COLUMNS)
+            values = (name, length, right.float().mean().item(), len(right))
+            rows.append(dict(zip(COLUMNS, values, strict=True)))
+    return rows
 
 
 def failing_examples(

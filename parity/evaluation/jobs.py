@@ -3,10 +3,13 @@ should_stop)."""
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..core.runtime import TrainingStopped
 from . import evaluate
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def lengths_table(
@@ -14,6 +17,8 @@ def lengths_table(
 ) -> pd.DataFrame:
     """evaluate.accuracy_by_length, one length at a time: reports (lengths done, total) before
     each one and stops between lengths when asked (raises TrainingStopped)."""
+    import pandas as pd  # lazy: only callers that want a frame load pandas
+
     tables = []
     for done, length in enumerate(lengths):
         if should_stop is not None and should_stop():
@@ -29,6 +34,8 @@ def family_table(
 ) -> pd.DataFrame:
     """families.family_accuracy for every family, one family at a time: reports (families done,
     total, family name) before each one and stops between families when asked."""
+    import pandas as pd  # lazy: only callers that want a frame load pandas
+
     from . import families
 
     tables = []

@@ -8,15 +8,22 @@ the stop rule asks again at every evaluation, and each time the whole random fam
 small chunk. Each model runs its own forward (families.correct, as the suite does): a stacked
 forward over 1,000 steps costs more in per-step overhead than it saves (measured). The
 answer (passed or not, and the first wrong string) is the one the suite finds from the same
-predictions; a passing model's Outcome is the suite's, row for row.
+predictions; a passing model's Outcome is the suite's, row for row. Same predictions: a row's
+answer does not depend on the chunk it is in, since chunks start at multiples of 64 rows and so
+keep the family's last rows the kernel's tail (tests/evaluation/test_stacked_checks.py checks
+it on trained models; a machine whose kernels block rows otherwise fails there).
 A failing model's Outcome lists only the families it finished (the stop rule reads only
-whether it passed; a final verdict runs the full suite again).
+whether it passed; a final verdict runs the full suite again). Both training loops use it: one
+model (parity.training.train) and a stack (parity.training.batched).
 """
 
 from __future__ import annotations
 
+import threading
+
 import torch
 
+from ..core.runtime import thread_map
 from .families import ALL, correct
 from .stress import Outcome, StressSuite
 
@@ -46,31 +53,60 @@ def _fixed_outcomes(suite: StressSuite, right: torch.Tensor):
 
 
 def check_many(models, suites: list[StressSuite]) -> list[Outcome]:
-    """StressSuite.run(model, stop_early=True)'s verdict for each model with its suite."""
+    """StressSuite.run(model, stop_early=True)'s verdict for each model with its suite.
+
+    The fixed families first (one small forward per model); then every (model, random
+    family) pair, over runtime.evidence_threads() threads: each scans its family chunk by
+    chunk and leaves at its first wrong string, or as soon as an earlier family of its model
+    has failed. A model's answer is assembled family by family in order, as one thread would.
+    """
     if not models:
         return []
-    shorts = [StressSuite.short(model) for model in models]
-    fixed = [correct(model, s.fixed) for model, s in zip(models, suites, strict=True)]
-    found = [_fixed_outcomes(s, right) for s, right in zip(suites, fixed, strict=True)]
-    results = [list(rows_) for rows_, _ in found]
-    failures = [short or failure for (_, short), (_, failure) in zip(shorts, found, strict=True)]
-    for f, (name, first) in enumerate(suites[0].random):
-        alive = [i for i, failure in enumerate(failures) if failure is None]
-        rights: dict[int, list[torch.Tensor]] = {i: [] for i in alive}
-        for start, stop in _chunks(len(first)):
-            alive = [i for i in alive if failures[i] is None]
-            if not alive:
-                break
-            for i in alive:
-                part = suites[i].random[f][1].subset(slice(start, stop))
-                right = correct(models[i], part)
-                rights[i].append(right)
-                failures[i] = StressSuite._first_wrong(name, part.bits, right)
-        for i, pieces in rights.items():
-            if failures[i] is None:
-                results[i].append(suites[i]._row(name, torch.cat(pieces)))
-    order = {check: n for n, check in enumerate(ALL)}
-    return [
-        Outcome((*sorted(found_rows, key=lambda r: order[r.check]), short), failure)
-        for found_rows, failure, (short, _) in zip(results, failures, shorts, strict=True)
+    shorts = [StressSuite.short(model) for model in models]  # every string up to 12 bits
+    fixed = [_fixed_outcomes(s, correct(m, s.fixed)) for m, s in zip(models, suites, strict=True)]
+    found = [
+        (rows, short_failure or failure)
+        for (rows, failure), (_, short_failure) in zip(fixed, shorts, strict=True)
     ]
+    alive = [i for i, (_, failure) in enumerate(found) if failure is None]
+    scan = _Scan(models, suites)
+    tasks = [(i, f) for f in range(len(suites[0].random)) for i in alive]
+    scanned = dict(zip(tasks, thread_map(scan, tasks), strict=True))
+    order = {check: n for n, check in enumerate(ALL)}
+    outcomes = []
+    for i, (rows, failure) in enumerate(found):
+        rows = list(rows)
+        for f, (name, _) in enumerate(suites[i].random if failure is None else ()):
+            right, failure = scanned[(i, f)]
+            if failure is not None:
+                break
+            rows.append(suites[i]._row(name, right))
+        short = shorts[i][0]
+        outcomes.append(Outcome((*sorted(rows, key=lambda r: order[r.check]), short), failure))
+    return outcomes
+
+
+class _Scan:
+    """One (model, random family) scan: (the family's rights, None) or (None, first wrong)."""
+
+    def __init__(self, models, suites: list[StressSuite]):
+        self.models, self.suites = models, suites
+        self.failed_at: dict[int, int] = {}  # model -> its earliest failing family so far
+        self.lock = threading.Lock()
+
+    def __call__(self, task: tuple[int, int]):
+        i, f = task
+        name, batch = self.suites[i].random[f]
+        pieces = []
+        for start, stop in _chunks(len(batch)):
+            if self.failed_at.get(i, f + 1) < f:  # an earlier family failed: not needed
+                return None, ("skipped", "")
+            part = batch.subset(slice(start, stop))
+            right = correct(self.models[i], part)
+            wrong = StressSuite._first_wrong(name, part.bits, right)
+            if wrong is not None:
+                with self.lock:
+                    self.failed_at[i] = min(self.failed_at.get(i, f), f)
+                return None, wrong
+            pieces.append(right)
+        return torch.cat(pieces), None

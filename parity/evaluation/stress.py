@@ -15,6 +15,7 @@ import torch
 
 from ..core.config import CHECK_FACTOR, CHECK_SIZE, MAX_TEST_LEN
 from ..core.data import CHECK_SEED_OFFSET, Batch
+from ..core.runtime import thread_map
 from . import families, short_strings
 
 __all__ = ["CHECK_FACTOR", "CHECK_SIZE", "StressSuite", "check_length", "config_suite"]
@@ -70,11 +71,20 @@ class StressSuite:
     def run(self, model, stop_early: bool = False) -> Outcome:
         """Every string up to short_strings.SHORT_LENGTH bits, then every family's accuracy,
         fixed ones first; stop_early ends at the first failure. The short strings' row comes
-        last in the rows (rows[0] is a family at the check's length)."""
+        last in the rows (rows[0] is a family at the check's length).
+
+        The whole run spreads its batches over runtime.evidence_threads() threads (each
+        batch's forward as it runs alone: the same answers)."""
         short, failure = self.short(model)
         if stop_early and failure:
             return Outcome((short,), failure)
-        right = families.correct(model, self.fixed)
+        batches = [self.fixed, *(batch for _, batch in self.random)]
+        rights = iter(
+            (families.correct(model, b) for b in batches)
+            if stop_early
+            else thread_map(lambda b: families.correct(model, b), batches)
+        )
+        right = next(rights)
         rows = []
         for name in dict.fromkeys(self.fixed_names):
             mask = torch.tensor([n == name for n in self.fixed_names])
@@ -83,7 +93,7 @@ class StressSuite:
         for name, batch in self.random:
             if stop_early and failure:
                 break
-            right = families.correct(model, batch)
+            right = next(rights)
             rows.append(self._row(name, right))
             failure = failure or self._first_wrong(name, batch.bits, right)
         order = {n: i for i, n in enumerate(families.ALL)}

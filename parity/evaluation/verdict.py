@@ -11,12 +11,14 @@ what failed: "fails on a 1 followed by 999 zeros", "fails on random strings of l
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..analysis.automaton import extract
 from . import families, short_strings
 from .stress import CHECK_FACTOR, Outcome, Row, StressSuite, config_suite
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Short status words, from best to worst.
 PROVEN = "proven parity machine"  # a parity machine with a certificate for every length
@@ -48,6 +50,8 @@ class Verdict:
 
     def evidence_frame(self) -> pd.DataFrame:
         """The evidence as a tidy frame: check, length, accuracy, strings."""
+        import pandas as pd  # lazy: only callers that want a frame load pandas
+
         return pd.DataFrame([asdict(r) for r in self.evidence], columns=EVIDENCE_COLUMNS)
 
     @property

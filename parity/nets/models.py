@@ -130,9 +130,11 @@ def build(config) -> ParityModel:
     """
     with torch.device("meta"):  # torch's own init would draw from the global RNG
         model = ParityModel(config.arch, config.hidden_size, config.impl)
-    model = model.to_empty(device="cpu")
     gen = torch.Generator().manual_seed(config.seed)
     bound = config.hidden_size**-0.5
-    for param in model.parameters():
-        param.uniform_(-bound, bound, generator=gen)
+    weights = {  # fresh tensors, not to_empty(): on meta tensors that imports sympy (0.3 s)
+        name: torch.empty(param.shape).uniform_(-bound, bound, generator=gen)
+        for name, param in model.named_parameters()
+    }
+    model.load_state_dict(weights, assign=True)
     return model

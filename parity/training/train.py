@@ -13,20 +13,25 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import torch
 
 from ..core import data
 from ..core.config import Config
-from ..core.runtime import TrainingStopped, use_one_thread
+from ..core.runtime import TrainingStopped, thread_map, use_one_thread
 from ..evaluation.evaluate import accuracy
+from ..evaluation.stacked_checks import check_many
 from ..evaluation.stress import CHECK_FACTOR, CHECK_SIZE, StressSuite, config_suite
 from ..evaluation.verdict import Verdict
 from ..nets import losses
 from ..nets.models import ParityModel, build
+from .optimiser import Adam
 from .snapshots import Recorder, Snapshot
 from .stopping import StopRule
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 HISTORY_COLUMNS = ["step", "loss", "train_accuracy", "test_accuracy", "elapsed"]
 TEST_SIZE = 1000
@@ -45,13 +50,46 @@ class Progress:
     elapsed: float  # training seconds so far, evaluation excluded
 
 
+class HistoryRows(list):
+    """A history's rows (HISTORY_COLUMNS), not yet a DataFrame."""
+
+
+class LazyFrame:
+    """A dataclass field that holds a history as HistoryRows until it is first read, then as
+    the DataFrame: a command that never reads it never imports pandas (0.3 s)."""
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.slot = f"_{name}"
+
+    def __get__(self, obj, owner=None):
+        if obj is None:  # the dataclass asks for a default: there is none
+            raise AttributeError(self.slot)
+        value = obj.__dict__[self.slot]
+        if isinstance(value, HistoryRows):
+            import pandas as pd
+
+            value = obj.__dict__[self.slot] = pd.DataFrame(value, columns=HISTORY_COLUMNS)
+        return value
+
+    def __set__(self, obj, value) -> None:
+        obj.__dict__[self.slot] = value
+
+
+def last_value(history, column: str, empty: float | None = None) -> float | None:
+    """The history's last value of `column` as a float (`empty` for an empty history);
+    `history` is HistoryRows or a DataFrame."""
+    if isinstance(history, HistoryRows):
+        return float(history[-1][HISTORY_COLUMNS.index(column)]) if history else empty
+    return float(history[column].iloc[-1]) if len(history) else empty
+
+
 @dataclass
 class TrainResult:
     """A trained model with its history and how training ended."""
 
     config: Config
     model: ParityModel
-    history: pd.DataFrame  # HISTORY_COLUMNS, one row per evaluation
+    history: pd.DataFrame = LazyFrame()  # HISTORY_COLUMNS, one row per evaluation
     status: str  # 'generalized', 'solved', 'budget' or 'diverged'
     steps: int  # steps run
     solved_at_step: int | None  # first step whose test accuracy was 1.0
@@ -68,7 +106,11 @@ class TrainResult:
 
     @property
     def final_test_accuracy(self) -> float:
-        return float(self.history["test_accuracy"].iloc[-1]) if len(self.history) else 0.0
+        return self._last("test_accuracy", 0.0)
+
+    def _last(self, column: str, empty: float | None = None) -> float | None:
+        """The history's last `column`, read without building the DataFrame."""
+        return last_value(self.__dict__["_history"], column, empty)
 
     def summary(self) -> dict:
         """JSON-ready numbers: what the CLI prints and the app shows."""
@@ -79,10 +121,8 @@ class TrainResult:
             "solved_at_step": self.solved_at_step,
             "train_seconds": round(self.train_seconds, 4),
             "final_test_accuracy": self.final_test_accuracy,
-            "final_train_accuracy": (
-                float(self.history["train_accuracy"].iloc[-1]) if len(self.history) else 0.0
-            ),
-            "final_loss": float(self.history["loss"].iloc[-1]) if len(self.history) else None,
+            "final_train_accuracy": self._last("train_accuracy", 0.0),
+            "final_loss": self._last("loss"),
             "restarts": self.restarts,
             "verdict": self.verdict.to_dict() if self.verdict else None,
         }
@@ -104,9 +144,14 @@ class Member:
         self.rows: list[list] = []
         self.status, self.solved_at, self.seconds, self.step = "budget", None, 0.0, 0
 
-    def evaluate(self, step: int, loss: float, acc: float, report) -> float:
-        """The test accuracy now, recorded in the history, a snapshot and a progress report."""
-        test_acc = accuracy(self.model, self.test)
+    def test_accuracy(self) -> float:
+        """The model's accuracy on its test set now."""
+        return accuracy(self.model, self.test)
+
+    def evaluate(self, step: int, loss: float, acc: float, report, test_acc=None) -> float:
+        """The test accuracy now (given, or measured), recorded in the history, a snapshot and
+        a progress report."""
+        test_acc = self.test_accuracy() if test_acc is None else test_acc
         self.rows.append([step, loss, acc, test_acc, self.seconds])
         self.recorder.add(step)
         if report is not None:
@@ -117,9 +162,9 @@ class Member:
 
     def result(self) -> TrainResult:
         """The TrainResult: history, the model judged by its rule, snapshots."""
-        history = pd.DataFrame(self.rows, columns=HISTORY_COLUMNS)
+        history = HistoryRows(self.rows)
         self.model.eval()
-        test_acc = float(history["test_accuracy"].iloc[-1]) if self.rows else 0.0
+        test_acc = last_value(history, "test_accuracy", 0.0)
         verdict = self.rule.verdict(self.model, test_acc, self.status, self.step)
         snaps = self.recorder.finish(self.step)
         return TrainResult(
@@ -137,15 +182,12 @@ class AdamStep:
 
     def reset_optimiser(self, row: int) -> None:
         """A fresh Adam (after the model restarts from fresh weights)."""
-        self.optimiser = torch.optim.Adam(self.model.parameters(), lr=self.config.lr)
+        self.optimiser = Adam(self.model.parameters(), lr=self.config.lr)
 
     def keep(self, rows: list[int]) -> None:
         """Nothing to hand back: one model's weights are its own."""
 
-    @staticmethod
-    def check(models, suites) -> list:
-        """Each model's stress check, stopping at its first failure (StressSuite.run)."""
-        return [s.run(m, stop_early=True) for m, s in zip(models, suites, strict=True)]
+    check = staticmethod(check_many)  # StressSuite.run(stop_early=True)'s answer, cheaper
 
     def step(self, members: list[Member]) -> list[tuple[float, float]]:
         """[(loss, train accuracy)] on the member's next batch; no update for a non-finite loss."""
@@ -157,7 +199,7 @@ class AdamStep:
             last = logits.gather(1, (batch.lengths - 1).unsqueeze(1)).squeeze(1)
             train_acc = ((last > 0).float() == batch.parity).float().mean().item()
         if math.isfinite(loss.item()):
-            self.optimiser.zero_grad(set_to_none=True)
+            self.optimiser.zero_grad()
             loss.backward()
             if config.clip > 0:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), config.clip)
@@ -170,7 +212,7 @@ def _step(stepper, members: list[Member], step: int, report) -> None:
     started = time.perf_counter()
     outputs = stepper.step(members)
     spent = (time.perf_counter() - started) / len(members)  # each member's share
-    evaluated = []
+    due = []
     for row, (member, (loss, acc)) in enumerate(zip(members, outputs, strict=True)):
         member.step = step
         if not math.isfinite(loss):  # its update was not kept: it stops here
@@ -179,7 +221,12 @@ def _step(stepper, members: list[Member], step: int, report) -> None:
             continue
         member.seconds += spent
         if step % member.config.eval_every == 0 or step == member.config.steps:
-            evaluated.append((row, member, member.evaluate(step, loss, acc, report)))
+            due.append((row, member, loss, acc))
+    scores = thread_map(Member.test_accuracy, [member for _, member, _, _ in due])  # the cores
+    evaluated = [
+        (row, member, member.evaluate(step, loss, acc, report, score))
+        for (row, member, loss, acc), score in zip(due, scores, strict=True)
+    ]  # recorded and reported in order, in this thread
     _decide(stepper, evaluated, step)
 
 
@@ -220,7 +267,7 @@ def run_loop(
         if not active:
             break
     stepper.keep([])  # every model's weights become its own
-    return [member.result() for member in members]
+    return thread_map(Member.result, members)  # verdicts over runtime.evidence_threads()
 
 
 def train_alone(member: Member, on_progress=None, should_stop=None) -> TrainResult:

@@ -107,3 +107,22 @@ def test_settled_runs_are_extrapolated_exactly(monkeypatch):
     early = [extract(m, drift_steps=3_000).drift for m in models]
     monkeypatch.setattr(automaton, "REPEAT_TOLERANCE", -1.0)  # never settled: run every step
     assert [extract(m, drift_steps=3_000).drift for m in models] == early
+
+
+def test_expected_paths_are_every_step_of_the_table_followed():
+    """The paths stop being computed once every row repeats; they equal the step-by-step walk."""
+    import random
+
+    import numpy as np
+
+    rng = random.Random(0)
+    for _ in range(300):
+        count, steps = rng.randint(1, 12), rng.choice([1, 2, 3, 5, 17, 100, 1000])
+        table = [(rng.randrange(count), rng.randrange(count)) for _ in range(count)]
+        walked = np.empty((2 * count, steps), dtype=np.int64)
+        for row in range(2 * count):
+            bit, state = divmod(row, count)
+            for t in range(steps):
+                state = table[state][bit]
+                walked[row, t] = state
+        assert np.array_equal(automaton.expected_paths(table, steps), walked), (table, steps)

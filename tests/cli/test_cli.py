@@ -30,6 +30,7 @@ from parity.core.data import from_bits, parity_of
 from parity.evaluation.evaluate import accuracy_by_length
 from parity.nets import modelfile
 from parity.nets.cells import QUANTITIES
+from parity.training import train as train_module
 from parity.training.train import train
 from tests.helpers import ROOT, assert_one_error_line, run, run_inprocess
 
@@ -515,7 +516,7 @@ def test_a_bad_out_path_fails_before_training(out, words, capsys, monkeypatch):
     def no_training(*args, **kwargs):
         raise AssertionError("trained although --out cannot be written")
 
-    monkeypatch.setattr(commands, "train", no_training)
+    monkeypatch.setattr(train_module, "train", no_training)  # run_train imports it when run
     status, stdout, err = run_inprocess(["train", "--steps", "5", "--out", out], capsys)
     assert_one_error_line(status, err, words)
     assert stdout == "" and "--out" in err

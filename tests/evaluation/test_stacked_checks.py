@@ -72,3 +72,66 @@ def test_a_trained_model_gets_the_same_outcome_as_its_suite(default_result):
     untrained = build(Config(seed=3))
     mine = check_many([untrained], [suite])[0]
     assert not mine.passed and mine.failure == suite.run(untrained, stop_early=True).failure
+
+
+def test_a_familys_chunks_give_its_whole_batchs_predictions_bitwise(default_result):
+    """What the early check rests on: a row's answer does not depend on the chunk it is in
+    (chunks start at multiples of 64, so the batch's last rows stay its kernel's tail)."""
+    suite = config_suite(default_result.config)
+    models = [default_result.model, build(Config(seed=3)), build(Config(arch="gru", seed=1))]
+    for model in models:
+        for _, batch in suite.random:
+            whole = model.final_logits(batch.bits, batch.lengths)
+            parts = [
+                model.final_logits(batch.bits[a:b], batch.lengths[a:b])
+                for a, b in _chunks(len(batch))
+            ]
+            assert torch.equal(torch.cat(parts), whole)
+
+
+def test_snapshots_of_a_run_get_the_suites_pass_or_fail_and_first_wrong_string():
+    """Models on their way to parity (every snapshot of a short run): the early check answers
+    what the whole suite answers, and a passing model gets its rows."""
+    from parity.training.train import train
+
+    config = Config(seed=1, stop="budget", steps=120, eval_every=20)
+    result = train(config)
+    suite = config_suite(config)
+    outcomes = []
+    for _, state in result.snapshots:
+        model = build(config)
+        model.load_state_dict(state)
+        mine, theirs = check_many([model], [suite])[0], suite.run(model, stop_early=True)
+        assert (mine.passed, mine.failure) == (theirs.passed, theirs.failure)
+        if mine.passed:
+            assert mine == suite.run(model)
+        outcomes.append(mine.passed)
+    assert len(outcomes) >= 5 and not outcomes[0]
+
+
+def test_threads_give_the_same_outcomes_and_verdicts(default_result, monkeypatch):
+    """Spread over threads, the checks and the full suite answer as in one thread."""
+    from parity.core import runtime
+
+    suite = config_suite(default_result.config)
+    random = dict(suite.random)
+    models = [
+        default_result.model,  # passes
+        build(Config(seed=3)),  # fails a fixed family
+        Oracle([random["sparse"].bits[200]]),  # fails the third random family, in chunk two
+        Oracle([random["random"].bits[5], random["dense"].bits[0]]),  # the first failure counts
+    ]
+    serial = check_many(models, [suite] * 4)
+    full = suite.run(default_result.model)
+    monkeypatch.setattr(runtime, "_evidence_threads", 2)
+    assert check_many(models, [suite] * 4) == serial
+    assert suite.run(default_result.model) == full
+    assert [o.passed for o in serial] == [True, False, False, False]
+    assert serial[2].failure == ("sparse", families_text(random["sparse"].bits[200]))
+    assert serial[3].failure[0] == "random"
+
+
+def families_text(bits: torch.Tensor) -> str:
+    from parity.evaluation.families import bits_text
+
+    return bits_text(bits)
