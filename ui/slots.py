@@ -94,6 +94,21 @@ def cached(kind: str, key: Hashable) -> Any:
     return results(kind).get(key)
 
 
+def prefetch(kind: str, key: Hashable, fn: Callable, args: tuple) -> Job:
+    """Start (kind, key) in the pool before anyone asks (the server's warm-up).
+
+    The result goes to the cache; a visitor asking meanwhile joins the job. The warm-up stays
+    one of its waiters, so the job is never cancelled for want of visitors."""
+    cache = results(kind)
+    return pool().submit(
+        (kind, key),
+        fn,
+        *args,
+        on_done=lambda result: cache.put(key, result),
+        lookup=lambda: cache.get(key),
+    )
+
+
 def fetch(kind: str, key: Hashable, fn: Callable, args: tuple, view: WaitView) -> Any:
     """The result for (kind, key): stored, or computed as fn(*args) in the pool while `view`
     shows the wait. A failed job shows an error and stops this page run."""
