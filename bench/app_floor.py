@@ -24,6 +24,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -33,6 +34,7 @@ from app_load import ARGS, CHROMIUM, free_port, health  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FLOOR = str(ROOT / "bench" / "floor_page.py")
+FLOOR_SIDEBAR = str(ROOT / "bench" / "floor_sidebar_page.py")  # the floor with the lab's sidebar
 METRIC = "[data-testid='stMetric']"
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 READY = """() => document.querySelectorAll("[data-testid='stMetric']").length >= 4 &&
@@ -51,17 +53,19 @@ WATCH_RUN = """() => {
   window.__watch.observe(app, {attributes: true, attributeOldValue: true,
                                attributeFilter: ["data-test-script-state"]});
 }"""
-LOAD_STEPS = 4000  # a loading visitor's budget: long enough to keep both workers busy
+LOAD_STEPS = 8000  # a loading visitor's budget: long enough to keep both workers busy
 SLIDER = "Hidden size"
 
 
 class Server:
     """A `streamlit run SCRIPT` on a free port, from `root`; started at construction."""
 
-    def __init__(self, script: str, root: Path = ROOT):
+    def __init__(self, script: str, root: Path = ROOT, profile: Path | None = None):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true"]
+        sampler = [str(ROOT / "bench" / "server_sampler.py"), str(profile)] if profile else []
+        cmd = [sys.executable, *sampler, "-m", "streamlit", "run", script]
+        cmd += ["--server.headless", "true"]
         cmd += ["--server.port", str(self.port), "--server.address", "127.0.0.1"]
         self.started = time.monotonic()
         self.proc = subprocess.Popen(
@@ -143,7 +147,7 @@ def slider_round(browser, lab: str, floor: str, seed: int) -> dict:
     return {"new": [new], "trained": trained, "floor": floor_runs}
 
 
-def hold(base: str, seed0: int, visitors: int) -> None:
+def hold(base: str, seed0: int, visitors: int, status: str) -> None:
     """(The loader process, under nice 19.) Open `visitors` pages with new configurations."""
     from playwright.sync_api import sync_playwright
 
@@ -156,23 +160,24 @@ def hold(base: str, seed0: int, visitors: int) -> None:
             page.goto(f"{base}/?{urlencode(params)}", wait_until="commit")
         for page in pages:
             page.wait_for_selector("[data-testid='stProgress']", timeout=300_000)
-        print("ready", flush=True)
-        for page in pages:
-            page.wait_for_selector(METRIC, timeout=900_000)
-        print(f"done {time.monotonic() - started:.1f}", flush=True)
-        signal.pause()
+        print(f"ready {time.monotonic() - started:.1f}", flush=True)
+        while True:  # how many have their result, for the measuring process to read
+            shown = sum(page.locator(METRIC).count() > 0 for page in pages)
+            Path(status).write_text(str(shown))
+            time.sleep(0.5)
 
 
 def loaded_round(browser, lab: str, floor: str, seed0: int, visitors: int, pairs: int) -> dict:
     """Fresh visitors (lab, floor interleaved) while `visitors` new configurations wait."""
     cmd = ["nice", "-n", "19", sys.executable, __file__, "--hold", lab]
-    cmd += ["--seed0", str(seed0), "--visitors", str(visitors)]
+    status = Path(tempfile.mkdtemp()) / "shown"
+    cmd += ["--seed0", str(seed0), "--visitors", str(visitors), "--status", str(status)]
     loader = subprocess.Popen(
         cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True, start_new_session=True
     )
     try:
         started = time.monotonic()
-        assert loader.stdout.readline().strip() == "ready"
+        assert loader.stdout.readline().startswith("ready")
         ready = time.monotonic() - started
         out = {"lab": [], "floor": [], "health": []}
         for _ in range(pairs):
@@ -180,8 +185,7 @@ def loaded_round(browser, lab: str, floor: str, seed0: int, visitors: int, pairs
             out["lab"].append(fresh(browser, lab))
             out["floor"].append(fresh(browser, floor))
         out["window"] = (ready, time.monotonic() - started)
-        line = loader.stdout.readline().strip()  # "done SECONDS": the last of them shown
-        out["last_shown"] = float(line.split()[1]) if line.startswith("done") else float("nan")
+        out["shown"] = int(status.read_text()) if status.exists() else 0  # results so far
         return out
     finally:
         os.killpg(loader.pid, signal.SIGTERM)
@@ -237,9 +241,11 @@ def measure(args) -> list[str]:
                 colds["floor"][-1],
             )
         lab, floor = Server("streamlit_app.py", args.lab_root), Server(FLOOR)
+        widgets = Server(FLOOR_SIDEBAR)
         try:
             fresh(browser, lab.base), fresh(browser, floor.base)  # the default is trained
-            idle = {"lab": [], "floor": []}
+            fresh(browser, widgets.base)
+            idle = {"lab": [], "floor": [], "widgets": []}
             back = {"lab": [], "floor": []}
             contexts = {side: browser.new_context() for side in ("lab", "floor")}
             for side, server in (("lab", lab), ("floor", floor)):
@@ -248,6 +254,7 @@ def measure(args) -> list[str]:
                 for side, server in (("lab", lab), ("floor", floor)):
                     idle[side].append(fresh(browser, server.base))
                     back[side].append(returning(contexts[side], server.base))
+                idle["widgets"].append(fresh(browser, widgets.base))
                 log("fresh", idle, "returning", back)
             sliders = []
             for r in range(args.rounds):
@@ -262,10 +269,25 @@ def measure(args) -> list[str]:
         finally:
             lab.stop()
             floor.stop()
+            widgets.stop()
             browser.close()
     cached = median(idle["lab"])
     rows.append(
         line("fresh visitor, cached default page, idle", idle["lab"], idle["floor"], "<= 1.2x")
+    )
+    rows.append(
+        line(
+            "fresh visitor, idle: the floor page with the lab's sidebar",
+            idle["widgets"],
+            idle["floor"],
+        )
+    )
+    rows.append(
+        line(
+            "fresh visitor, idle: the lab against the floor page with the lab's sidebar",
+            idle["lab"],
+            idle["widgets"],
+        )
     )
     rows.append(line("returning visitor (same browser context), idle", back["lab"], back["floor"]))
     rows.append(
@@ -320,13 +342,29 @@ def measure(args) -> list[str]:
         f"lab served from {args.lab_root}",
         f"health check during the load: median {median(health_load):.3f} s, "
         f"max {max(health_load):.3f} s",
-        "load windows (visitors ready, measurements done) and the last loading visitor's "
-        "result, seconds after the load began: "
-        + "; ".join(
-            f"{r['window'][0]:.1f}-{r['window'][1]:.1f}, {r['last_shown']:.1f}" for r in loads
-        ),
+        f"load windows (all {args.visitors} loading visitors waiting - measurements done, "
+        "seconds after the load began) and how many of them had their result by the end: "
+        + "; ".join(f"{r['window'][0]:.1f}-{r['window'][1]:.1f}, {r['shown']}" for r in loads),
     ]
     return rows, notes
+
+
+def profile_run(args) -> None:
+    """The lab under bench/server_sampler.py: idle fresh visitors, then one loaded round."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        lab, floor = Server("streamlit_app.py", args.lab_root, args.profile), Server(FLOOR)
+        try:
+            idle = [fresh(browser, lab.base) for _ in range(3)]
+            load = loaded_round(browser, lab.base, floor.base, 8000, args.visitors, 2)
+        finally:
+            lab.stop()
+            floor.stop()
+            browser.close()
+    log("idle", idle, "loaded", load)
+    print(args.profile.read_text())
 
 
 def main() -> None:
@@ -337,11 +375,16 @@ def main() -> None:
     parser.add_argument("--cold", type=int, default=3)
     parser.add_argument("--lab-root", type=Path, default=ROOT)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--profile", type=Path, help="sample the lab server's threads into FILE")
     parser.add_argument("--hold", help=argparse.SUPPRESS)
     parser.add_argument("--seed0", type=int, default=5000, help=argparse.SUPPRESS)
+    parser.add_argument("--status", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.hold:
-        hold(args.hold, args.seed0, args.visitors)
+        hold(args.hold, args.seed0, args.visitors, args.status)
+        return
+    if args.profile:
+        profile_run(args)
         return
     rows, notes = measure(args)
     text = "\n".join(

@@ -59,7 +59,8 @@ class LiveView:
             f"{p.total:,} · test accuracy {p.test_accuracy:.1%}{shared}",
         )
         now = time.perf_counter()
-        if new and now - self.drawn >= DRAW_EVERY:
+        keep = slots.MAX_SENDS_PER_SECOND / 2  # curves only while progress has room to spare
+        if new and now - self.drawn >= DRAW_EVERY and slots.BUDGET.take(keep):
             self.drawn = now
             self.draw()
 

@@ -2,8 +2,8 @@
 
 Started once per server process, when the server starts (streamlit_app.py's lifespan hook), on a
 background thread: it imports what a page needs, queues the default configuration in the work
-pool at once, and then the presets' configurations one at a time, each only while the pool is
-otherwise idle, so a visitor's own run never waits behind them. A visitor asking for one of
+pool at once, and then the presets' configurations one at a time, until the first visitor's
+job of their own arrives: a visitor's run never waits behind a preset. A visitor asking for one of
 these configurations meanwhile joins its job; once done it is in the cache like any run. The
 server's start waits for the default (wait_for_default): its health check answers once the
 first visitor can be served the default page from the cache.
@@ -12,12 +12,11 @@ first visitor can be served the default page from the cache.
 from __future__ import annotations
 
 import threading
-import time
 
 from parity.core.config import Config
 from parity.execution.workpool import Job
 
-IDLE_POLL_SECONDS = 0.5  # how often the warm-up looks whether the pool is idle for a preset
+IDLE_POLL_SECONDS = 0.5  # how often the warm-up looks whether a visitor's job has come
 PRESET_SECONDS = 60  # presets whose estimated budget exceeds this are left to their visitors
 
 DEFAULT_WAIT_SECONDS = 90  # the server's start waits at most this long for the default
@@ -56,25 +55,36 @@ PAGE_MODULES = ("ui.training", "ui.verdict", "ui.compare", "ui.diagnosis", "ui.s
 
 
 def run() -> list[Job]:
-    """Queue the default configuration, then the presets' while the pool is idle; the jobs.
+    """Train the default configuration, then the presets' until a visitor asks for other work;
+    the jobs queued.
 
     Importing the Train page's modules first (torch, pandas, altair) spares the first
-    visitor's script run that second."""
+    visitor's script run that second. A preset never waits before a visitor: the warm-up stops
+    for good at the first job of a visitor's own, and leaves a preset it was training (nobody
+    else waiting for it, the pool cancels it)."""
     import importlib
 
-    for name in PAGE_MODULES:
-        importlib.import_module(name)
     from . import slots, training
 
+    found = configs()
+    ours = {("train", config) for config in found}
     jobs = []
-    for position, config in enumerate(configs()):
-        if position > 0:
-            wait_until_idle(slots.pool())
-        job = slots.prefetch("train", config, training.train, (config,))
-        jobs.append(job)
-        while not job.finished:
-            slots.pool().wait(job, IDLE_POLL_SECONDS)
-        _default_ready.set()
+    try:
+        for name in PAGE_MODULES:
+            importlib.import_module(name)
+        for position, config in enumerate(found):
+            if position > 0 and visitors_working(slots.pool(), ours):
+                break
+            job = slots.prefetch("train", config, training.train, (config,))
+            jobs.append(job)
+            while not job.finished:
+                slots.pool().wait(job, IDLE_POLL_SECONDS)
+                if position > 0 and visitors_working(slots.pool(), ours):
+                    slots.pool().leave(job)
+                    return jobs
+            _default_ready.set()
+    finally:
+        _default_ready.set()  # a failed warm-up must not hold the server's start
     return jobs
 
 
@@ -83,10 +93,7 @@ def wait_for_default(timeout: float = DEFAULT_WAIT_SECONDS) -> bool:
     return _default_ready.wait(timeout)
 
 
-def wait_until_idle(pool) -> None:
-    """Block until the pool runs and queues nothing (a preset then takes one worker)."""
-    while True:
-        state = pool.state()
-        if not state["running"] and not state["queued"]:
-            return
-        time.sleep(IDLE_POLL_SECONDS)
+def visitors_working(pool, ours: set) -> bool:
+    """Whether the pool runs or queues a job that is not the warm-up's own."""
+    state = pool.state()
+    return any(key not in ours for key in [*state["running"], *state["queued"]])

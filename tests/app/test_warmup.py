@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -67,17 +68,37 @@ def test_the_warm_up_list_is_the_default_then_each_fitting_preset_once():
     assert len(found) >= 3  # the presets the app offers are small enough to warm up
 
 
-def test_a_preset_waits_while_the_pool_works(work_pool, monkeypatch):
+def test_the_warm_up_yields_to_the_first_visitor_job(monkeypatch, work_pool, train_calls):
     monkeypatch.setattr(ui.warmup, "IDLE_POLL_SECONDS", 0.02)
     release = threading.Event()
-    job = work_pool.submit(("visitor",), lambda on_progress, should_stop: release.wait(10))
-    waiter = threading.Thread(target=ui.warmup.wait_until_idle, args=(work_pool,))
-    waiter.start()
-    waiter.join(0.3)
-    assert waiter.is_alive()  # a visitor's job runs: the preset waits
+
+    def slow(config, on_progress, should_stop):  # a preset that trains until told to stop
+        while not should_stop():
+            if release.wait(0.01):
+                break
+        raise RuntimeError("stopped")
+
+    monkeypatch.setattr(ui.training, "train", slow)
+    monkeypatch.setattr(ui.warmup, "configs", lambda: [FAST_A, FAST_B, Config(seed=77)])
+    ui.slots.results("train").put(FAST_A, "the default, already trained")
+    warm = threading.Thread(target=lambda: jobs.extend(ui.warmup.run()))
+    jobs = []
+    warm.start()
+    while not work_pool.state()["running"]:
+        time.sleep(0.01)
+    assert work_pool.state()["running"] == [("train", FAST_B)]  # the first preset trains
+    visitor = work_pool.submit(("visitor",), lambda on_progress, should_stop: "theirs")
+    warm.join(10)
+    assert not warm.is_alive()  # the warm-up stopped at the visitor's job
+    assert [job.key for job in jobs] == [("train", FAST_A), ("train", FAST_B)]  # no third
+    deadline = time.monotonic() + 10
+    while not jobs[1].finished and time.monotonic() < deadline:
+        work_pool.wait(jobs[1], 0.1)
+    assert jobs[1].state == "cancelled"  # the preset was left: nobody else waited for it
+    while not visitor.finished and time.monotonic() < deadline:
+        work_pool.wait(visitor, 0.1)
+    assert visitor.result == "theirs"
     release.set()
-    waiter.join(5)
-    assert not waiter.is_alive() and job.state == "done"
 
 
 def test_streamlit_run_serves_the_entry_file_through_an_app_whose_start_warms_up(
