@@ -40,19 +40,6 @@ IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 READY = """() => document.querySelectorAll("[data-testid='stMetric']").length >= 4 &&
   [...document.querySelectorAll("[data-testid='stVegaLiteChart']")]
     .filter(c => c.querySelector("canvas, svg.marks")).length >= 2"""
-WATCH_RUN = """() => {
-  const app = document.querySelector("[data-testid='stApp']");
-  window.__ran = false; window.__done = false;
-  if (window.__watch) window.__watch.disconnect();
-  window.__watch = new MutationObserver(records => {
-    for (const r of records) if (r.oldValue === "running") window.__ran = true;
-    const now = app.getAttribute("data-test-script-state");
-    if (now === "running") window.__ran = true;
-    else if (window.__ran && now === "notRunning") window.__done = true;
-  });
-  window.__watch.observe(app, {attributes: true, attributeOldValue: true,
-                               attributeFilter: ["data-test-script-state"]});
-}"""
 LOAD_STEPS = 8000  # a loading visitor's budget: long enough to keep both workers busy
 SLIDER = "Hidden size"
 
@@ -113,16 +100,37 @@ def returning(context, base: str) -> float:
     return visit(context, base)
 
 
-def press(page, key: str) -> float:
+def count_runs(page) -> list[int]:
+    """Script runs finished on `page`, counted from the server's ScriptFinished messages (a
+    run of a few ms never renders the DOM's "running" state)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    runs = [0]
+
+    def on_frame(payload) -> None:
+        if isinstance(payload, bytes):
+            msg = ForwardMsg()
+            msg.ParseFromString(payload)
+            if msg.WhichOneof("type") == "script_finished":
+                runs[0] += 1
+
+    page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
+    return runs
+
+
+def press(page, runs: list[int], key: str) -> float:
     """One key press on the sidebar's slider until the rerun it starts has finished."""
     thumb = page.locator("[data-testid='stSidebar'] [data-testid='stSlider']").filter(
         has_text=SLIDER
     )
     thumb.get_by_role("slider").focus()
-    page.evaluate(WATCH_RUN)
+    before = runs[0]
     started = time.monotonic()
     page.keyboard.press(key)
-    page.wait_for_function("() => window.__done", timeout=300_000, polling=10)
+    while runs[0] <= before:
+        page.wait_for_timeout(5)
+        if time.monotonic() - started > 300:
+            raise TimeoutError("no script run finished after the key press")
     return time.monotonic() - started
 
 
@@ -132,16 +140,19 @@ def slider_round(browser, lab: str, floor: str, seed: int) -> dict:
     context = browser.new_context()
     try:
         page = context.new_page()
+        runs = count_runs(page)
         page.goto(f"{lab}/?{urlencode({'seed': seed})}")
         page.wait_for_function(READY, timeout=300_000)
         page.wait_for_selector(IDLE)
-        new = press(page, "ArrowRight")
-        trained = [press(page, "ArrowLeft"), press(page, "ArrowRight")]
+        new = press(page, runs, "ArrowRight")
+        trained = [press(page, runs, "ArrowLeft"), press(page, runs, "ArrowRight")]
         floor_page = context.new_page()
+        floor_runs_seen = count_runs(floor_page)
         floor_page.goto(f"{floor}/")
         floor_page.wait_for_function(READY, timeout=300_000)
         floor_page.wait_for_selector(IDLE)
-        floor_runs = [press(floor_page, key) for key in ("ArrowRight", "ArrowLeft", "ArrowRight")]
+        keys = ("ArrowRight", "ArrowLeft", "ArrowRight")
+        floor_runs = [press(floor_page, floor_runs_seen, key) for key in keys]
     finally:
         context.close()
     return {"new": [new], "trained": trained, "floor": floor_runs}
