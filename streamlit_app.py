@@ -8,7 +8,13 @@ deep link such as /inside, and that visitor would get no shared sidebar.
 The app runs under `if __name__ == "__main__"`, the multiprocessing idiom: Streamlit runs this
 file as __main__, and every worker process of the training pool (ui.slots) re-imports it as
 __mp_main__, where it must do nothing (not even import streamlit).
+
+`streamlit run streamlit_app.py` finds the `app = st.App(...)` below and serves the app through
+it: the app is this same file, and its lifespan hook starts the warm-up (ui.warmup) as the
+server starts and waits for the default configuration, so the first visitor never waits for it.
 """
+
+import contextlib
 
 TRAIN = "app_pages/train.py"
 
@@ -54,5 +60,23 @@ def main() -> None:
     page.run()
 
 
+@contextlib.asynccontextmanager
+async def lifespan(_app):
+    """Server start: the work pool and the warm-up begin, and the server answers once the
+    default configuration is trained (the first visitor gets it from the cache)."""
+    import asyncio
+
+    from ui import slots, warmup
+
+    slots.pool()
+    warmup.start()
+    await asyncio.to_thread(warmup.wait_for_default)
+    yield
+
+
 if __name__ == "__main__":
     main()
+elif __name__ == "streamlit_app":  # imported once by `streamlit run` to serve the app
+    import streamlit as st
+
+    app = st.App(__file__, lifespan=lifespan)

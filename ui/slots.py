@@ -26,6 +26,8 @@ POLL_SECONDS = 0.25  # a waiting script thread looks at its job this often
 HEARTBEAT_SECONDS = 1.0  # and makes an st.* call at least this often, even with nothing new
 MIN_SEND_SECONDS = 1.0  # a changed bar is resent at most this often: every send is a redraw
 # in each waiting browser, and with 8 pages waiting those redraws slowed a new visitor's page
+MAX_SENDS_PER_SECOND = 10.0  # for the whole server: every waiting page's updates together
+MAX_SILENT_SECONDS = 2.0  # a waiting page sends at least this often, budget or not (its stop)
 MAX_ENTRIES = 64  # results kept per kind
 MAX_BYTES = 256 * 2**20  # bytes kept per kind, measured as pickled (weights, history, snapshots)
 RECYCLE_MB = 1024  # a worker whose memory grew past this is replaced after its job
@@ -42,11 +44,38 @@ class WaitView(Protocol):
     def close(self) -> None: ...
 
 
+class SendBudget:
+    """A token bucket shared by every waiting page: the server's websocket updates per second.
+
+    With many pages waiting, their progress and live curves together stay under `rate`
+    messages a second, so they do not slow the pages of others (each message is a redraw in
+    a browser and server time to encode and write)."""
+
+    def __init__(self, rate: float):
+        self.rate, self.tokens, self.at = rate, rate, time.monotonic()
+        self.lock = threading.Lock()
+
+    def take(self, keep: float = 0.0) -> bool:
+        """Spend one message if the bucket holds more than `keep` besides it."""
+        with self.lock:
+            now = time.monotonic()
+            self.tokens = min(self.rate, self.tokens + (now - self.at) * self.rate)
+            self.at = now
+            if self.tokens < 1.0 + keep:
+                return False
+            self.tokens -= 1.0
+            return True
+
+
+BUDGET = SendBudget(MAX_SENDS_PER_SECOND)
+
+
 class Bar:
     """A progress bar that resends only what changed, and otherwise once a heartbeat.
 
     Each send is an st.* call, the point where Streamlit stops a script whose tab closed or
     reruns it; the heartbeat bounds how long that takes, without flooding waiting browsers.
+    Sends come out of the server's BUDGET, except after MAX_SILENT_SECONDS without one.
     """
 
     def __init__(self, text: str):
@@ -54,10 +83,9 @@ class Bar:
 
     def update(self, value: float, text: str) -> None:
         now = time.monotonic()
-        due = now - self.sent >= (
-            MIN_SEND_SECONDS if (value, text) != self.shown else HEARTBEAT_SECONDS
-        )
-        if due:
+        quiet = now - self.sent
+        due = quiet >= (MIN_SEND_SECONDS if (value, text) != self.shown else HEARTBEAT_SECONDS)
+        if due and (quiet >= MAX_SILENT_SECONDS or BUDGET.take()):
             self.bar.progress(value, text=text)
             self.shown, self.sent = (value, text), now
 
@@ -92,6 +120,21 @@ def results(kind: str) -> BoundedCache:
 def cached(kind: str, key: Hashable) -> Any:
     """The stored result for (kind, key), or None; never starts work."""
     return results(kind).get(key)
+
+
+def prefetch(kind: str, key: Hashable, fn: Callable, args: tuple) -> Job:
+    """Start (kind, key) in the pool before anyone asks (the server's warm-up).
+
+    The result goes to the cache; a visitor asking meanwhile joins the job. The warm-up stays
+    one of its waiters, so the job is never cancelled for want of visitors."""
+    cache = results(kind)
+    return pool().submit(
+        (kind, key),
+        fn,
+        *args,
+        on_done=lambda result: cache.put(key, result),
+        lookup=lambda: cache.get(key),
+    )
 
 
 def fetch(kind: str, key: Hashable, fn: Callable, args: tuple, view: WaitView) -> Any:

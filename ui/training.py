@@ -59,14 +59,16 @@ class LiveView:
             f"{p.total:,} · test accuracy {p.test_accuracy:.1%}{shared}",
         )
         now = time.perf_counter()
-        if new and now - self.drawn >= DRAW_EVERY:
+        keep = slots.MAX_SENDS_PER_SECOND / 2  # curves only while progress has room to spare
+        if new and now - self.drawn >= DRAW_EVERY and slots.BUDGET.take(keep):
             self.drawn = now
             self.draw()
 
     def draw(self) -> None:
         """The curves of the rows received so far."""
         with self.curves.container():
-            draw_curves(pd.DataFrame(self.rows, columns=HISTORY_COLUMNS), self.config)
+            frame = pd.DataFrame(self.rows, columns=HISTORY_COLUMNS)
+            draw_curves(frame, self.config, finished=False)
 
     def close(self) -> None:
         self.box.empty()
@@ -108,12 +110,30 @@ def range_labels(config: Config) -> tuple[str, str]:
     )
 
 
-def draw_curves(history: pd.DataFrame, config: Config) -> None:
-    """Accuracy and loss side by side."""
-    left, right = st.columns(2)
+def curve_specs(history: pd.DataFrame, config: Config) -> tuple[dict, dict]:
+    """The accuracy and loss charts as the vega-lite specs Streamlit sends (data as Arrow)."""
+    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec as to_spec
+
     train_label, test_label = range_labels(config)
-    left.altair_chart(charts.accuracy_chart(history, train_label, test_label), width="stretch")
-    right.altair_chart(charts.loss_chart(history), width="stretch")
+    accuracy = charts.accuracy_chart(history, train_label, test_label)
+    return to_spec(accuracy), to_spec(charts.loss_chart(history))
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def finished_curve_specs(config: Config, rows: int, _history: pd.DataFrame) -> tuple[dict, dict]:
+    """curve_specs of a finished run, built once per (configuration, rows): building and
+    validating the altair charts was most of a cached page's script run."""
+    return curve_specs(_history, config)
+
+
+def draw_curves(history: pd.DataFrame, config: Config, finished: bool = True) -> None:
+    """Accuracy and loss side by side; a finished run's specs come from the cache."""
+    if finished:
+        specs = finished_curve_specs(config, len(history), history)
+    else:
+        specs = curve_specs(history, config)
+    for column, spec in zip(st.columns(2), specs, strict=True):
+        column.vega_lite_chart(spec=dict(spec), width="stretch")  # Streamlit pops "datasets"
 
 
 def estimate_seconds(config: Config) -> float:

@@ -72,7 +72,7 @@ def show(verdict: v.Verdict) -> None:
         icon=icon,
     )
     with st.expander("Evidence", expanded=not verdict.is_parity_machine):
-        st.dataframe(evidence_table(verdict), hide_index=True)
+        st.table(evidence_table(verdict), hide_index=True)  # static: no data-grid code to load
         if verdict.failure:
             st.markdown(
                 f"First string it gets wrong ({check_label(verdict.failure_check)}): "

@@ -18,7 +18,7 @@ def test_the_default_model_is_called_a_parity_machine_with_its_evidence():
     assert len(at.success) == 1
     assert at.success[0].value.startswith("**Verdict: parity machine.** Right on the test set")
     assert "two-state parity automaton" in at.success[0].value
-    (table,) = at.dataframe
+    (table,) = at.table
     assert table.value.to_dict("list") == evidence_table(result.verdict).to_dict("list")
     assert table.value["Check"].iloc[0] == "test set" and len(table.value) == 13
     assert table.value["Check"].iloc[-1] == "every string up to 12 bits"
@@ -34,7 +34,7 @@ def test_a_model_that_fails_a_family_says_which_and_never_generalized():
     text = at.warning[0].value
     assert text.startswith("**Verdict: fails a family.** Solved the test set, but fails on a 1")
     assert "generaliz" not in text.lower()
-    table = at.dataframe[0].value
+    table = at.table[0].value
     accuracy = dict(zip(table["Check"], table["Accuracy"], strict=True))
     assert accuracy["random"] == "100.0%" and accuracy["a 1, then zeros"] != "100.0%"
     assert [b.label for b in at.main.button if b.key == "verdict_failure"] == ["Look inside"]
