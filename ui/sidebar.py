@@ -139,18 +139,9 @@ ARCH_SHOWN_KEY = "arch_defaults_of"  # session key: the architecture whose defau
 
 
 def arch_switch_changes(values: dict, old: str, new: str) -> dict[str, tuple]:
-    """{field: (value now, new value)} for every field still at a default (`old`'s or the
-    shared one, which links written before per-architecture defaults hold) that `new` sets
-    otherwise; fields the visitor changed stay as they are."""
-    before, after = config_lib.arch_defaults(old), config_lib.arch_defaults(new)
-    shared = config_lib.SHARED_DEFAULTS
-    return {
-        name: (values[name], after[name])
-        for name in after
-        if name != "arch"
-        and values.get(name) in (before[name], shared[name])
-        and values.get(name) != after[name]
-    }
+    """{field: (value now, new value)} for config_lib.arch_switch's fields."""
+    moved = config_lib.arch_switch(values, old, new)
+    return {name: (values[name], value) for name, value in moved.items()}
 
 
 def arch_note(new: str, changes: dict[str, tuple]) -> str | None:

@@ -259,6 +259,20 @@ def arch_defaults(arch: str) -> dict[str, Any]:
     return SHARED_DEFAULTS | {"arch": arch} | (ARCH_CHANGES[arch] if known else {})
 
 
+def arch_switch(values: dict[str, Any], old: str, new: str) -> dict[str, Any]:
+    """{field: new value} on moving `values` from arch `old` to `new`: every field still at a
+    default (old's, or the shared one that links from before hold) that `new` sets otherwise.
+    Fields set to anything else stay as they are."""
+    before, after = arch_defaults(old), arch_defaults(new)
+    return {
+        name: after[name]
+        for name in after
+        if name != "arch"
+        and values.get(name) in (before[name], SHARED_DEFAULTS[name])
+        and values.get(name) != after[name]
+    }
+
+
 def default_of(name: str, arch: str) -> Any:
     """One field's default for `arch`."""
     return arch_defaults(arch)[name]

@@ -17,7 +17,7 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..core.config import ARCH_CHANGES, WHY, Config, default_of
+from ..core.config import ARCH_CHANGES, WHY, Config, arch_switch, default_of
 from ..evaluation import verdict as v
 
 DEFAULT = Config()
@@ -189,7 +189,7 @@ def _fixes(config: Config) -> list[tuple[dict, str]]:
     if config.target == "final":
         out.append(({"target": "every"}, "a loss on every prefix's parity teaches each bit"))
     if config.arch == "rnn":
-        out.append(({"arch": "lstm"}, "an LSTM's gated state carries gradients over many bits"))
+        out.append((to_lstm(config), "an LSTM's gated state carries gradients over many bits"))
     if not out:
         out.append(({"lr": _lower_lr(config.lr)}, "smaller steps may settle where big ones bounce"))
     return out
@@ -205,7 +205,7 @@ def _short_only(m: Measured, config: Config) -> Diagnosis:
     )
     candidates = [
         ({"target": "every"}, "scoring every prefix rewards a running parity"),
-        ({"arch": "lstm"}, "an LSTM keeps a state that does not fade over long strings"),
+        (to_lstm(config), "an LSTM keeps a state that does not fade over long strings"),
         ({"max_len": min(2 * config.max_len, 100)}, "longer training strings are harder to fake"),
     ]
     return Diagnosis(SHORT_ONLY, "Learned the short strings only", text, _valid(config, candidates))
@@ -257,6 +257,11 @@ def _fails_longer(verdict: v.Verdict, solved_at: int | None, config: Config) -> 
     kind = FAILS_LONGER if verdict.status == v.FAILS_RANDOM else FAILS_FAMILY
     title = "Fails longer strings" if kind == FAILS_LONGER else "Fails a stress family"
     return Diagnosis(kind, title, text, _valid(config, candidates))
+
+
+def to_lstm(config: Config) -> dict:
+    """The changes to an LSTM: arch, and each field at this arch's default to the LSTM's."""
+    return {"arch": "lstm", **arch_switch(config.to_dict(), config.arch, "lstm")}
 
 
 def arch_needs(config: Config) -> list[tuple[dict, str]]:
