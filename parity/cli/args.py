@@ -52,11 +52,8 @@ def _flag_help(field: dataclasses.Field) -> str:
     """Metadata help + range + default, escaped for argparse's % formatting."""
     m = field.metadata
     allowed = "" if m["choices"] else f"{cfg.field_range(field)}; "  # choices: in the metavar
-    others = "".join(
-        f", {arch} {cfg.default_of(field.name, arch)}"
-        for arch in cfg.ARCHS
-        if cfg.default_of(field.name, arch) != field.default and field.name != "arch"
-    )
+    own = {arch: cfg.ARCH_CHANGES[arch].get(field.name, field.default) for arch in cfg.ARCHS}
+    others = "".join(f", {a} {value}" for a, value in own.items() if value != field.default)
     return f"{m['help']} [{allowed}default {field.default}{others}]".replace("%", "%%")
 
 
