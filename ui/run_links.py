@@ -6,7 +6,7 @@ Settings that every run of the link shares come once, in a first part marked `*`
 
 >>> from parity.core.config import Config
 >>> encode_runs([SharedRun(Config(hidden_size=4)), SharedRun(Config(arch="gru", lr=0.01), "fast")])
-'hidden_size:4~arch:gru,lr:0.01,name:fast'
+'hidden_size:4~arch:gru,lr:0.01,steps:6000,gate_bias:-6,restart_after:250,name:fast'
 >>> encode_runs([SharedRun(Config(steps=60, hidden_size=h)) for h in (4, 8, 16)])
 '*steps:60~hidden_size:4~default~hidden_size:16'
 >>> [(r.config.hidden_size, r.config.steps) for r in decode_runs("*steps:60~default~hidden_size:4")]

@@ -24,7 +24,16 @@ from .url_values import log_options
 # Layout only: fields named here go in the "Advanced" expander; every other field, including
 # any field added later, is shown directly.
 ADVANCED = frozenset(
-    {"impl", "batch_size", "train_size", "clip", "stop", "restart_after", "eval_every"}
+    {
+        "impl",
+        "batch_size",
+        "train_size",
+        "clip",
+        "gate_bias",
+        "stop",
+        "restart_after",
+        "eval_every",
+    }  # fmt: skip
 )
 # Optional widget-kind overrides by field name ("select", "slider", "number", "log").
 KIND_OVERRIDES: dict[str, str] = {}
@@ -60,6 +69,8 @@ def field_widget(f: dataclasses.Field, container) -> object:
     }
     if kind == "select":
         choices = list(m["choices"])
+        if f.name == "arch":
+            common["on_change"] = switch_arch_defaults
         return container.selectbox(options=choices, index=choices.index(f.default), **common)
     if kind == "log":
         return container.select_slider(
@@ -136,10 +147,46 @@ def over_limit_message(f: dataclasses.Field, value) -> str:
     )
 
 
+ARCH_NOTE_KEY = "arch_defaults_note"  # session key: what the last architecture switch changed
+ARCH_SHOWN_KEY = "arch_defaults_of"  # session key: the architecture whose defaults are shown
+
+
+def arch_switch_changes(values: dict, old: str, new: str) -> dict[str, tuple]:
+    """{field: (value now, new value)} for config_lib.arch_switch's fields."""
+    moved = config_lib.arch_switch(values, old, new)
+    return {name: (values[name], value) for name, value in moved.items()}
+
+
+def arch_note(new: str, changes: dict[str, tuple]) -> str | None:
+    """'GRU defaults: Learning rate 0.05 → 0.02, ... (why)', or None when nothing changed."""
+    if not changes:
+        return None
+    labels = {f.name: f.metadata["label"] for f in config_lib.fields()}
+    moved = ", ".join(
+        f"{labels[n]} {a:g} → {b:g}" if isinstance(a, float) else f"{labels[n]} {a} → {b}"
+        for n, (a, b) in changes.items()
+    )
+    return f"{new.upper()} defaults: {moved}. {config_lib.WHY[new]}".strip()
+
+
+def switch_arch_defaults() -> None:
+    """Architecture callback: move the fields still at the old architecture's defaults to the
+    new one's, and keep a note of what moved for the sidebar to show."""
+    state = st.session_state
+    new = state["arch"]
+    old = state.get(ARCH_SHOWN_KEY, "lstm")
+    values = {f.name: state.get(f.name, f.default) for f in config_lib.fields()}
+    changes = arch_switch_changes(values, old, new)
+    for name, (_, value) in changes.items():
+        state[name] = value
+    state[ARCH_NOTE_KEY] = arch_note(new, changes)
+
+
 def reset_to_defaults() -> None:
     """Button callback: every field back to its default (which also clears the URL)."""
     for f in config_lib.fields():
         st.session_state[f.name] = f.default
+    st.session_state[ARCH_NOTE_KEY] = None
 
 
 def _unreadable(text: str | None) -> bool:
@@ -183,7 +230,11 @@ def render() -> None:
     )
     for f in config_lib.fields():
         if f.name not in ADVANCED:
-            field_widget(f, sidebar)
+            value = field_widget(f, sidebar)
+            if f.name == "arch":
+                st.session_state[ARCH_SHOWN_KEY] = value
+            if f.name == "arch" and st.session_state.get(ARCH_NOTE_KEY):
+                sidebar.info(st.session_state[ARCH_NOTE_KEY], icon=":material/tune:")
     advanced = sidebar.expander("Advanced")
     for f in config_lib.fields():
         if f.name in ADVANCED:
@@ -257,13 +308,16 @@ def _label(name: str) -> str:
 
 
 def cli_command(config: Config) -> str:
-    """The command line that trains `config`: its non-default fields as flags."""
+    """The command line that trains `config`: the fields that differ from its architecture's
+    defaults (the command line's) as flags."""
+    defaults = config_lib.arch_defaults(config.arch)
     flags = [
         f"--{f.name.replace('_', '-')} {getattr(config, f.name):g}"
         if isinstance(f.default, float)
         else f"--{f.name.replace('_', '-')} {getattr(config, f.name)}"
         for f in config_lib.fields()
-        if getattr(config, f.name) != f.default
+        if getattr(config, f.name) != defaults[f.name]
+        or (f.name == "arch" and config.arch != "lstm")
     ]
     return " ".join(["python -m parity train", *flags])
 

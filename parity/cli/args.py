@@ -53,7 +53,9 @@ def _flag_help(field: dataclasses.Field) -> str:
     """Metadata help + range + default, escaped for argparse's % formatting."""
     m = field.metadata
     allowed = "" if m["choices"] else f"{cfg.field_range(field)}; "  # choices: in the metavar
-    return f"{m['help']} [{allowed}default {field.default}]".replace("%", "%%")
+    own = {arch: cfg.ARCH_CHANGES[arch].get(field.name, field.default) for arch in cfg.ARCHS}
+    others = "".join(f", {a} {value}" for a, value in own.items() if value != field.default)
+    return f"{m['help']} [{allowed}default {field.default}{others}]".replace("%", "%%")
 
 
 def add_config_flags(parser: argparse.ArgumentParser, fields=None) -> None:
@@ -64,7 +66,7 @@ def add_config_flags(parser: argparse.ArgumentParser, fields=None) -> None:
         group.add_argument(
             f"--{f.name.replace('_', '-')}",
             dest=f.name,
-            default=f.default,
+            default=None,  # unset: the architecture's default (config_from_args)
             type=_flag_type(f),
             choices=m.get("choices"),
             metavar=None if m.get("choices") else type(f.default).__name__.upper(),
@@ -73,8 +75,10 @@ def add_config_flags(parser: argparse.ArgumentParser, fields=None) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> cfg.Config:
-    """The validated Config the flags describe (ValueError names the field)."""
-    return cfg.Config(**{f.name: getattr(args, f.name) for f in cfg.fields()})
+    """The validated Config the flags describe (ValueError names the field); a flag not
+    given takes the chosen architecture's default."""
+    given = {f.name: getattr(args, f.name) for f in cfg.fields()}
+    return cfg.Config(**{name: value for name, value in given.items() if value is not None})
 
 
 def int_in(lo: int, hi: int):

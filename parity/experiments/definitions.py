@@ -19,7 +19,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.config import ARCHS, IMPLS, RFR_LEN, RFR_SIZE, TARGETS, Config
+from ..core.config import (
+    ARCH_CHANGES,
+    ARCHS,
+    IMPLS,
+    RFR_LEN,
+    RFR_SIZE,
+    SHARED_DEFAULTS,
+    TARGETS,
+    Config,
+)
 
 MAX_RUNS = 1_000_000  # a sanity limit on the runs of one experiment (each is a Run in memory)
 METHODS = ("train", "curriculum")
@@ -36,6 +45,7 @@ RFR_CONDITIONS = {
     "final-bit loss",
 }
 COMPARE_STEPS = 1000
+COMPARE_DEFAULTS = ("own", "shared")  # each architecture from its own defaults, or the LSTM's
 SWEEP_HIDDEN_SIZES = (2, 4, 8, 16)
 SWEEP_MAX_LENS = (5, 10, 20, 40)
 SWEEP_STEPS = 500
@@ -230,19 +240,45 @@ def compare(
     impls: Iterable[str] = IMPLS,
     target: str = "every",
     steps: int = COMPARE_STEPS,
+    defaults: Iterable[str] = COMPARE_DEFAULTS,
 ) -> Experiment:
-    """Each architecture on each execution path, same seeds: who solves, how fast."""
+    """Each architecture on each execution path, same seeds and step budget: who solves, how
+    fast, from its own defaults ('own', parity.core.config.ARCH_CHANGES) and from the shared
+    ones the LSTM was tuned with ('shared'); the condition says which (arch/impl/defaults)."""
     seeds = check_seeds(seeds)
     archs, impls = _choices("arch", archs, ARCHS), _choices("impl", impls, IMPLS)
     target = _choices("target", [target], TARGETS)[0]
-    _check_count("compare", archs, impls, seeds)
-    base = Config(target=target, steps=steps)
+    defaults = _choices("defaults", defaults, COMPARE_DEFAULTS)
+    _check_count("compare", archs, impls, defaults, seeds)
+    cells = [  # an architecture whose own defaults are the shared ones runs once
+        (arch, impl, d)
+        for arch, impl, d in itertools.product(archs, impls, defaults)
+        if d == "own" or ARCH_CHANGES[arch] or "own" not in defaults
+    ]
     runs = tuple(
-        Run(f"{arch}/{impl}", base.replace(arch=arch, impl=impl, seed=seed))
-        for arch, impl, seed in itertools.product(archs, impls, seeds)
+        Run(
+            f"{a}/{i}/{d}", compare_config(a, d).replace(impl=i, target=target, steps=steps, seed=s)
+        )
+        for (a, i, d), s in itertools.product(cells, seeds)
     )
-    grid = _grid(seeds, steps, archs=archs, impls=impls, target=target)
-    return Experiment("compare", runs, ("arch", "impl"), batch=False, grid=grid)
+    notes = {f"{a}/{i}/{d}": compare_note(a, i, d) for a, i, d in cells}
+    grid = _grid(seeds, steps, archs=archs, impls=impls, target=target, defaults=defaults)
+    return Experiment("compare", runs, ("condition",), notes, batch=False, grid=grid)
+
+
+def compare_config(arch: str, defaults: str) -> Config:
+    """`arch` from its own defaults ('own') or from the shared ones ('shared')."""
+    return Config(arch=arch) if defaults == "own" else Config(**(SHARED_DEFAULTS | {"arch": arch}))
+
+
+def compare_note(arch: str, impl: str, defaults: str) -> str:
+    """What a compare condition is, in words: which defaults, and what they change."""
+    changes = ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}"
+                        for k, v in ARCH_CHANGES[arch].items())  # fmt: skip
+    if defaults == "shared":
+        return f"{arch} on {impl}, from the shared defaults (tuned for the LSTM)"
+    own = f"its own defaults ({changes})" if changes else "its own defaults (the shared ones)"
+    return f"{arch} on {impl}, from {own}"
 
 
 def sweep(

@@ -151,8 +151,9 @@ def _metadata(header: dict) -> dict[str, str]:
 
 # Fields added to Config after the first files were written, with the value that describes how
 # those older files were trained (not today's default): a file without `density` was trained on
-# half-density strings and never restarted.
-ADDED_FIELDS = {"density": "half", "restart_after": 0}
+# half-density strings and never restarted, and one without `gate_bias` was initialised
+# without it.
+ADDED_FIELDS = {"density": "half", "restart_after": 0, "gate_bias": 0.0}
 
 
 def config_of(metadata: dict[str, str]) -> Config:

@@ -14,6 +14,7 @@ from ..core.config import ARCHS, IMPLS
 from . import cells
 
 MODULES = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
+KEEP_GATE = {"gru": "update gate", "lstm": "forget gate"}  # torch's second gate block
 # Floats one forward chunk may hold without gradients, counted as rows x steps x
 # step_floats(): 4 million floats is 16 MB, whatever the length and the hidden size.
 MAX_CHUNK_FLOATS = 4_000_000
@@ -126,7 +127,9 @@ def build(config) -> ParityModel:
 
     Every weight is drawn from U(-1/sqrt(H), 1/sqrt(H)), torch's own default for these
     modules, but from a private generator: the global RNG is neither read nor disturbed, so
-    concurrent builds (one per app visitor) stay deterministic.
+    concurrent builds (one per app visitor) stay deterministic. config.gate_bias is then added
+    to the hidden bias of the keep gate (GRU: update gate z; LSTM: forget gate f; torch's
+    second gate block in both).
     """
     with torch.device("meta"):  # torch's own init would draw from the global RNG
         model = ParityModel(config.arch, config.hidden_size, config.impl)
@@ -137,4 +140,8 @@ def build(config) -> ParityModel:
         for name, param in model.named_parameters()
     }
     model.load_state_dict(weights, assign=True)
+    gate_bias = getattr(config, "gate_bias", 0.0)
+    if gate_bias and config.arch in KEEP_GATE:
+        hidden = config.hidden_size
+        model.rnn.bias_hh_l0[hidden : 2 * hidden] += gate_bias
     return model

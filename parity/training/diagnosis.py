@@ -17,7 +17,7 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..core.config import Config
+from ..core.config import ARCH_CHANGES, WHY, Config, arch_switch, default_of
 from ..evaluation import verdict as v
 
 DEFAULT = Config()
@@ -126,7 +126,7 @@ def _diverged(step: int, config: Config) -> Diagnosis:
     clip = "no clipping" if config.clip == 0 else f"gradients clipped at {config.clip:g}"
     candidates = [
         ({"lr": _lower_lr(config.lr)}, "a smaller Adam step keeps the weights finite"),
-        ({"clip": DEFAULT.clip}, "clipping bounds every step's gradient"),
+        ({"clip": default_of("clip", config.arch)}, "clipping bounds every step's gradient"),
     ]
     return Diagnosis(
         DIVERGED,
@@ -148,9 +148,8 @@ def _chance(m: Measured, config: Config) -> Diagnosis:
         f"After {m.steps:,} steps the test accuracy is {m.test:.1%}, which is guessing (50%); "
         f"the training batches average {m.train:.1%} at the end, {train}.{lost}"
     )
-    return Diagnosis(
-        CHANCE_KIND, "Stuck at chance", text + _causes(config), _valid(config, _fixes(config))
-    )
+    fixes = arch_needs(config) + _fixes(config)
+    return Diagnosis(CHANCE_KIND, "Stuck at chance", text + _causes(config), _valid(config, fixes))
 
 
 def _causes(config: Config) -> str:
@@ -182,13 +181,15 @@ def _fixes(config: Config) -> list[tuple[dict, str]]:
     """Candidate changes for a run at chance, most likely to help first."""
     out = []
     if config.lr >= HIGH_LR:
-        out.append(({"lr": DEFAULT.lr}, "the step size the defaults were measured with"))
+        out.append(
+            ({"lr": default_of("lr", config.arch)}, "the step size the defaults were measured with")
+        )
     if config.target == "final" and config.min_len > LONG_ONLY:
         out.append(({"min_len": 1}, "short strings give the final-bit loss a signal"))
     if config.target == "final":
         out.append(({"target": "every"}, "a loss on every prefix's parity teaches each bit"))
     if config.arch == "rnn":
-        out.append(({"arch": "lstm"}, "an LSTM's gated state carries gradients over many bits"))
+        out.append((to_lstm(config), "an LSTM's gated state carries gradients over many bits"))
     if not out:
         out.append(({"lr": _lower_lr(config.lr)}, "smaller steps may settle where big ones bounce"))
     return out
@@ -204,7 +205,7 @@ def _short_only(m: Measured, config: Config) -> Diagnosis:
     )
     candidates = [
         ({"target": "every"}, "scoring every prefix rewards a running parity"),
-        ({"arch": "lstm"}, "an LSTM keeps a state that does not fade over long strings"),
+        (to_lstm(config), "an LSTM keeps a state that does not fade over long strings"),
         ({"max_len": min(2 * config.max_len, 100)}, "longer training strings are harder to fake"),
     ]
     return Diagnosis(SHORT_ONLY, "Learned the short strings only", text, _valid(config, candidates))
@@ -225,7 +226,7 @@ def _unsolved(m: Measured, config: Config) -> Diagnosis:
         f"The test accuracy stopped improving at {m.test:.1%} (best {m.best_test:.1%} at step "
         f"{m.best_step:,}); the training batches average {m.train:.1%}."
     )
-    candidates = [
+    candidates = arch_needs(config) + [
         ({"hidden_size": min(2 * config.hidden_size, 64)}, "more units, more ways to find parity"),
         ({"lr": _lower_lr(config.lr)}, "smaller steps can settle into a solution"),
         ({"seed": config.seed + 1}, "another start: some initial weights get stuck"),
@@ -243,7 +244,7 @@ def _fails_longer(verdict: v.Verdict, solved_at: int | None, config: Config) -> 
         "right. It found a rule that holds for the lengths it was tested on, and drifts "
         "beyond them."
     )
-    candidates = []
+    candidates = arch_needs(config)
     if config.density == "half":
         candidates.append(({"density": "varied"}, "long runs and sparse strings in training"))
     if config.stop != "generalized":
@@ -256,6 +257,20 @@ def _fails_longer(verdict: v.Verdict, solved_at: int | None, config: Config) -> 
     kind = FAILS_LONGER if verdict.status == v.FAILS_RANDOM else FAILS_FAMILY
     title = "Fails longer strings" if kind == FAILS_LONGER else "Fails a stress family"
     return Diagnosis(kind, title, text, _valid(config, candidates))
+
+
+def to_lstm(config: Config) -> dict:
+    """The changes to an LSTM: arch, and each field at this arch's default to the LSTM's."""
+    return {"arch": "lstm", **arch_switch(config.to_dict(), config.arch, "lstm")}
+
+
+def arch_needs(config: Config) -> list[tuple[dict, str]]:
+    """Its architecture's own defaults where `config` has others, with why that architecture
+    needs them (parity.core.config.WHY, from the runs measured), as one candidate."""
+    changes = {k: v for k, v in ARCH_CHANGES[config.arch].items() if getattr(config, k) != v}
+    if not changes:
+        return []
+    return [(changes, f"the {config.arch.upper()} defaults: {WHY[config.arch]}")]
 
 
 def _lower_lr(lr: float) -> float:

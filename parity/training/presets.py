@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..core.config import Config
+from ..core.config import SHARED_DEFAULTS, Config
 from ..evaluation import verdict as v
 
 CHANCE = 0.6  # parity.training.diagnosis.CHANCE: test accuracy at or below this is guessing
@@ -96,10 +96,17 @@ MEASURED = {
     "lr_too_high": (5, 5, 9, 10),
 }
 
-SMALLEST = Config(arch="lstm", hidden_size=1)
-RNN_FINAL = Config(arch="rnn", target="final")
-LENGTH_50 = Config(min_len=50, max_len=50, target="final")
-LR_TOO_HIGH = Config(lr=1.0)
+
+def shared(**changes) -> Config:
+    """The shared defaults with `changes`, whatever the architecture: the presets were measured
+    so, and a preset's config never moves with an architecture's defaults."""
+    return Config(**(SHARED_DEFAULTS | changes))
+
+
+SMALLEST = shared(arch="lstm", hidden_size=1)
+RNN_FINAL = shared(arch="rnn", target="final")
+LENGTH_50 = shared(min_len=50, max_len=50, target="final")
+LR_TOO_HIGH = shared(lr=1.0)
 
 PRESETS: dict[str, Preset] = {
     "notebook": Preset(

@@ -17,6 +17,9 @@ from ..evaluation.verdict import Verdict, verdict_for
 from ..nets.models import ParityModel, build
 
 RESTART_SEED_STEP = 1_000_033  # attempt k initialises from seed + k x this (mod 2**31)
+# An attempt that has not solved the test set this many x restart_after steps after it began
+# starts again too (the RNN's and GRU's stuck starts; an LSTM solves within ~200 steps).
+UNSOLVED_FACTOR = 2
 
 
 class StopRule:
@@ -29,6 +32,7 @@ class StopRule:
         self.suite: StressSuite | None = None
         self.outcome: Outcome | None = None
         self.solved_at: int | None = None  # first perfect test step of this attempt
+        self.began = 0  # the step this attempt began after
         self.restarts = 0
 
     def check_due(self, test_accuracy: float) -> StressSuite | None:
@@ -45,6 +49,8 @@ class StopRule:
         runs the due checks of many models at once); by default this runs it.
         """
         config = self.config
+        if test_accuracy < 1.0 and self._stuck_unsolved(step):
+            return self._restart(step)
         if test_accuracy < 1.0 or config.stop == "budget":
             return None
         if config.stop == "solved":
@@ -54,7 +60,24 @@ class StopRule:
         if self.outcome.passed:
             return "generalized"
         waited = step - self.solved_at
-        return "restart" if config.restart_after and waited >= config.restart_after else None
+        return (
+            self._restart(step) if config.restart_after and waited >= config.restart_after else None
+        )
+
+    def _stuck_unsolved(self, step: int) -> bool:
+        """Under stop 'generalized': this attempt never solved the test set in
+        UNSOLVED_FACTOR x restart_after steps."""
+        config = self.config
+        return (
+            config.stop == "generalized"
+            and config.restart_after > 0
+            and self.solved_at is None
+            and step - self.began >= UNSOLVED_FACTOR * config.restart_after
+        )
+
+    def _restart(self, step: int) -> str:
+        self.began = step
+        return "restart"
 
     def fresh_weights(self, model: ParityModel) -> None:
         """Re-initialise `model` in place for the next attempt (seeded, deterministic)."""

@@ -275,3 +275,52 @@ def test_a_combination_over_the_time_budget_is_refused(train_calls):
     assert len(at.error) == 1 and "minutes to train" in at.error[0].value
     assert "“Training steps”" in at.error[0].value and "“Evaluate every”" in at.error[0].value
     assert not train_calls
+
+
+@pytest.mark.parametrize("arch", ["gru", "rnn"])
+def test_switching_the_architecture_moves_to_its_defaults_with_a_note(arch):
+    at = page_app("model").run()
+    sidebar_widgets(at)["arch"].set_value(arch).run()
+    no_crash(at)
+    values = {k: w.value for k, w in sidebar_widgets(at).items()}
+    assert values == config_lib.arch_defaults(arch)
+    note = next(i.value for i in at.sidebar.info if "defaults:" in i.value)
+    assert note.startswith(f"{arch.upper()} defaults:") and config_lib.WHY[arch] in note
+    sidebar_widgets(at)["arch"].set_value("lstm").run()  # and back again
+    assert {k: w.value for k, w in sidebar_widgets(at).items()} == Config().to_dict()
+
+
+def test_a_field_the_visitor_changed_stays_when_the_architecture_switches():
+    at = page_app("model").run()
+    sidebar_widgets(at)["seed"].set_value(7)
+    sidebar_widgets(at)["arch"].set_value("gru").run()
+    values = {k: w.value for k, w in sidebar_widgets(at).items()}
+    assert values == config_lib.arch_defaults("gru") | {"seed": 7}
+
+
+def test_a_link_from_before_per_arch_defaults_opens_the_same_run():
+    """`?arch=gru` alone was written when every architecture had the shared defaults: it still
+    means those, and the page trains exactly that config."""
+    at = page_app("model", arch="gru").run()
+    no_crash(at)
+    values = {k: w.value for k, w in sidebar_widgets(at).items()}
+    assert values == config_lib.SHARED_DEFAULTS | {"arch": "gru"}
+    assert not [i for i in at.sidebar.info if "defaults:" in i.value]
+
+
+def test_arch_switch_changes_keep_what_the_visitor_set():
+    values = config_lib.arch_defaults("lstm") | {"seed": 4}
+    moved = sidebar.arch_switch_changes(values, "lstm", "gru")
+    assert set(moved) == set(config_lib.ARCH_CHANGES["gru"])
+    name = next(iter(moved))
+    kept = sidebar.arch_switch_changes(values | {name: -1.5}, "lstm", "gru")
+    assert name not in kept
+    assert sidebar.arch_note("lstm", {}) is None
+
+
+def test_the_cli_command_names_what_differs_from_the_archs_defaults():
+    assert sidebar.cli_command(Config(arch="gru")) == "python -m parity train --arch gru"
+    old = Config.from_dict({"arch": "gru"})  # a link from before: the shared values
+    command = sidebar.cli_command(old)
+    for name in config_lib.ARCH_CHANGES["gru"]:
+        assert f"--{name.replace('_', '-')}" in command

@@ -25,7 +25,7 @@ from parity.cli import commands
 from parity.cli import main as cli
 from parity.core import data
 from parity.core.bounded_text import MAX_MESSAGE_CHARS
-from parity.core.config import MAX_TEST_LEN, Config, field_range, fields
+from parity.core.config import ARCHS, MAX_TEST_LEN, Config, default_of, field_range, fields
 from parity.core.data import from_bits, parity_of
 from parity.evaluation.evaluate import accuracy_by_length
 from parity.nets import modelfile
@@ -156,6 +156,14 @@ def test_train_rejects_bad_values_in_one_line(capsys, monkeypatch):
 # --- flags are generated from the config ------------------------------------------------------
 
 
+def test_a_flag_not_given_takes_the_architectures_default():
+    args = cli_args.build_parser().parse_args(["train", "--arch", "gru", "--seed", "4"])
+    assert cli_args.config_from_args(args) == Config(arch="gru", seed=4)
+    args = cli_args.build_parser().parse_args(["train", "--arch", "gru", "--gate-bias", "0"])
+    assert cli_args.config_from_args(args).gate_bias == 0.0  # given: kept, even at the shared value
+    assert cli_args.config_from_args(cli_args.build_parser().parse_args(["train"])) == Config()
+
+
 def test_help_lists_every_config_field_with_range_and_default():
     proc = run("train", "--help")
     assert proc.returncode == 0
@@ -165,7 +173,12 @@ def test_help_lists_every_config_field_with_range_and_default():
         assert flag in text, flag
         if not f.metadata["choices"]:
             assert f"{flag} {type(f.default).__name__.upper()} " in text
-            assert f"[{field_range(f)}; default {f.default}]" in text, f.name
+            others = "".join(  # the architectures whose default differs, after the shared one
+                f", {arch} {default_of(f.name, arch)}"
+                for arch in ARCHS
+                if default_of(f.name, arch) != f.default
+            )
+            assert f"[{field_range(f)}; default {f.default}{others}]" in text, f.name
         else:
             assert f"{flag} {{{','.join(f.metadata['choices'])}}}" in text
 
@@ -198,7 +211,8 @@ def test_a_new_config_field_gets_a_flag_with_no_other_edit():
 
     parser = cli_args.Parser(prog="t")
     cli_args.add_config_flags(parser, dataclasses.fields(Extended))
-    assert parser.parse_args([]) == argparse.Namespace(dropout=0.25, cell="a")
+    # a flag not given stays None: config_from_args fills it from the architecture's defaults
+    assert parser.parse_args([]) == argparse.Namespace(dropout=None, cell=None)
     assert parser.parse_args(["--dropout", "0.5", "--cell", "b"]) == argparse.Namespace(
         dropout=0.5, cell="b"
     )

@@ -82,12 +82,13 @@ def test_compare_prints_tables_of_runs_and_summary():
     lines = proc.stdout.splitlines()
     assert lines[0] == "compare: 2 runs"
     assert lines[1].split()[:4] == ["condition", "seed", "target", "status"]
-    assert [line.split()[0] for line in lines[2:4]] == ["lstm/torch", "lstm/scratch"]
+    # the LSTM's own defaults are the shared ones: one condition per path, "own"
+    assert [line.split()[0] for line in lines[2:4]] == ["lstm/torch/own", "lstm/scratch/own"]
     summary = lines[
         lines.index("summary (solved: the held-out test set once classified perfectly)") :
     ]
-    assert summary[1].split()[:3] == ["arch", "impl", "target"]
-    assert [line.split()[:2] for line in summary[2:4]] == [["lstm", "torch"], ["lstm", "scratch"]]
+    assert summary[1].split()[:2] == ["condition", "target"]
+    assert [line.split()[0] for line in summary[2:4]] == ["lstm/torch/own", "lstm/scratch/own"]
 
 
 @pytest.mark.parametrize(

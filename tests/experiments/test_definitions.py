@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from parity.core import config as cfg
 from parity.core import data
 from parity.core.config import Config
 from parity.core.data import RFR_LEN, RFR_SIZE
@@ -75,19 +76,29 @@ def test_rfr_lists_each_condition_for_each_seed_as_posed():
     assert first["curriculum_50"].config == fixed
 
 
-def test_compare_crosses_archs_impls_and_seeds_on_one_base():
+def test_compare_crosses_archs_impls_and_seeds_from_own_and_shared_defaults():
     experiment = ex.compare(seeds=(0, 1), archs=("rnn", "lstm"), impls=("scratch",), steps=50)
     assert [(r.condition, r.config.seed) for r in experiment.runs] == [
-        ("rnn/scratch", 0),
-        ("rnn/scratch", 1),
-        ("lstm/scratch", 0),
-        ("lstm/scratch", 1),
+        ("rnn/scratch/own", 0),
+        ("rnn/scratch/own", 1),
+        ("rnn/scratch/shared", 0),
+        ("rnn/scratch/shared", 1),
+        ("lstm/scratch/own", 0),  # the LSTM's own defaults are the shared ones: run once
+        ("lstm/scratch/own", 1),
     ]
-    base = Config(steps=50)
+    shared = Config(steps=50, impl="scratch")
     for run in experiment.runs:
         c = run.config
-        assert c == base.replace(arch=c.arch, impl="scratch", seed=c.seed)
-    assert experiment.group_by == ("arch", "impl")
+        if run.condition.endswith("/shared"):
+            assert c == shared.replace(arch=c.arch, seed=c.seed)
+        else:
+            assert c == Config(arch=c.arch, impl="scratch", steps=50, seed=c.seed)
+    assert experiment.runs[0].config.restart_after == cfg.default_of("restart_after", "rnn")
+    assert experiment.group_by == ("condition",)
+    assert "own defaults" in experiment.notes["rnn/scratch/own"]
+    assert "shared defaults" in experiment.notes["rnn/scratch/shared"]
+    only_shared = ex.compare(seeds=(0,), archs=("lstm",), impls=("torch",), defaults=("shared",))
+    assert [r.condition for r in only_shared.runs] == ["lstm/torch/shared"]
 
 
 def test_sweep_cells_and_their_configs():

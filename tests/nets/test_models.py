@@ -98,7 +98,7 @@ def test_invalid_arch_and_impl_are_refused():
 
 @pytest.mark.parametrize("arch", ARCHS)
 def test_build_is_seeded_and_follows_the_config(arch):
-    config = Config(arch=arch, hidden_size=7, impl="scratch", seed=11)
+    config = Config(arch=arch, hidden_size=7, impl="scratch", seed=11, gate_bias=0.0)
     a, b, other = build(config), build(config), build(config.replace(seed=12))
     assert (a.arch, a.hidden_size, a.impl) == (arch, 7, "scratch")
     assert isinstance(
@@ -108,6 +108,20 @@ def test_build_is_seeded_and_follows_the_config(arch):
         assert torch.equal(value, b.state_dict()[name])
         assert value.abs().max() <= 7**-0.5  # torch's default range U(-1/sqrt(H), 1/sqrt(H))
     assert not all(torch.equal(v, other.state_dict()[k]) for k, v in a.state_dict().items())
+
+
+@pytest.mark.parametrize("arch", ARCHS)
+def test_gate_bias_moves_only_the_keep_gates_hidden_bias(arch):
+    """GRU: the update gate z; LSTM: the forget gate f (torch's second block); RNN: nothing."""
+    plain = build(Config(arch=arch, hidden_size=5, seed=3, gate_bias=0.0)).state_dict()
+    biased = build(Config(arch=arch, hidden_size=5, seed=3, gate_bias=-6.0)).state_dict()
+    for name, value in plain.items():
+        moved = biased[name] - value
+        if name == "rnn.bias_hh_l0" and arch != "rnn":
+            assert torch.allclose(moved[5:10], torch.full((5,), -6.0))
+            assert torch.equal(moved[:5], torch.zeros(5)) and not moved[10:].any()
+        else:
+            assert not moved.any(), name
 
 
 def test_build_leaves_the_global_rng_alone():

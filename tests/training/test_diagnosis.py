@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from parity.core import config as cfg
 from parity.core.config import Config
 from parity.evaluation import verdict as v
 from parity.evaluation.stress import Outcome, Row
@@ -69,7 +70,20 @@ def test_fitting_short_strings_but_not_the_test_lengths():
     d = dg.diagnose(made(Config(arch="rnn", target="final"), [0.5] * 20, [0.95] * 20))
     assert d.kind == dg.SHORT_ONLY
     assert "average 95.0% right" in d.explanation and "only 50.0%" in d.explanation
-    assert changes(d) == [{"target": "every"}, {"arch": "lstm"}, {"max_len": 40}]
+    # to an LSTM, the fields at the RNN's own defaults move to the LSTM's (the shared ones)
+    lstm = {"arch": "lstm"} | {k: cfg.SHARED_DEFAULTS[k] for k in cfg.ARCH_CHANGES["rnn"]}
+    assert changes(d) == [{"target": "every"}, lstm, {"max_len": 40}]
+
+
+def test_a_gru_off_its_own_defaults_is_told_what_a_gru_needs_and_why():
+    shared_gru = Config.from_dict({"arch": "gru"})  # as a link from before opens it
+    d = dg.diagnose(made(shared_gru, [0.5] * 20))
+    first = d.suggestions[0]
+    assert first.changes == cfg.ARCH_CHANGES["gru"]
+    assert first.reason == f"the GRU defaults: {cfg.WHY['gru']}"
+    assert first.apply(shared_gru) == Config(arch="gru")
+    on_defaults = dg.diagnose(made(Config(arch="gru"), [0.5] * 20))
+    assert not any(s.reason.startswith("the GRU defaults") for s in on_defaults.suggestions)
 
 
 def test_a_budget_that_ran_out_while_learning_asks_for_more_steps():

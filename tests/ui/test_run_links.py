@@ -24,8 +24,15 @@ from ui.run_links import (
 
 
 def test_known_answer():
-    runs = [SharedRun(Config(hidden_size=4)), SharedRun(Config(hidden_size=16, arch="gru"))]
+    # a GRU with the shared defaults, as links written before per-architecture defaults hold it
+    old_gru = Config.from_dict({"hidden_size": 16, "arch": "gru"})
+    runs = [SharedRun(Config(hidden_size=4)), SharedRun(old_gru)]
     assert encode_runs(runs) == "hidden_size:4~arch:gru,hidden_size:16"
+    assert decode_runs("hidden_size:4~arch:gru,hidden_size:16")[1].config == old_gru
+    # a GRU from its own defaults: the link names them, so it reads back the same
+    own = encode_runs([SharedRun(Config(arch="gru"))])
+    assert own == "arch:gru,steps:6000,gate_bias:-6,restart_after:250"
+    assert decode_runs(own)[0].config == Config(arch="gru")
     assert decode_runs("hidden_size:4~arch:gru,hidden_size:16") == runs
     assert encode_runs([SharedRun(Config())]) == "default"
     assert decode_runs("default") == [SharedRun(Config())]
@@ -97,7 +104,7 @@ def test_clean_name():
 
 def test_sidebar_query_lists_only_non_default_fields():
     assert sidebar_query(Config()) == {}
-    assert sidebar_query(Config(arch="gru", lr=0.02, clip=0.0)) == {
+    assert sidebar_query(Config.from_dict({"arch": "gru", "lr": 0.02, "clip": 0.0})) == {
         "arch": "gru",
         "lr": "0.02",
         "clip": "0",

@@ -1,0 +1,167 @@
+"""Every architecture from its defaults on unseen seeds: parity machines, steps, seconds.
+
+    nice python bench/architectures.py run --archs rnn,gru,lstm --seeds 100-199 \\
+        --out /some/after.jsonl                      # batched: the seeds of one arch as a stack
+    nice python bench/architectures.py run --alone --impl scratch --seeds 100-129 --out F
+    nice python bench/architectures.py run --root OLD_CHECKOUT --out before.jsonl  # the before
+    python bench/architectures.py report before.jsonl after.jsonl ... > bench/ARCHITECTURES.md
+
+`run` trains Config(arch=A, impl=I, seed=S) (the architecture's own defaults in this checkout,
+the shared ones in a checkout from before them) for every seed, as one stack per architecture
+(parity.training.batched.train_many, as `experiment --batch` does) or, with --alone, one
+train() after another; then checks every model called a parity machine against held-out
+strings it never saw: every stress family at HELDOUT_LENGTHS, HELDOUT_COUNT strings each
+(seed HELDOUT_SEED, apart from the stop rule's). One JSON line per run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+HELDOUT_LENGTHS = (2001, 5000)
+HELDOUT_COUNT = 100
+HELDOUT_SEED = 424_242
+
+
+def parse_seeds(text: str) -> list[int]:
+    """'100-199' -> 100..199; '1,5' -> [1, 5]."""
+    seeds = []
+    for part in text.split(","):
+        lo, _, hi = part.strip().partition("-")
+        seeds.extend(range(int(lo), int(hi or lo) + 1))
+    return seeds
+
+
+def heldout_wrong(model) -> int:
+    """Strings wrong among the held-out family strings (0 for a true parity machine)."""
+    from parity.evaluation.families import ALL, family_accuracy
+
+    table = family_accuracy(model, ALL, HELDOUT_LENGTHS, HELDOUT_COUNT, HELDOUT_SEED)
+    return int(round(((1 - table["accuracy"]) * table["strings"]).sum()))
+
+
+def row_of(result, label: str, mode: str, wall: float) -> dict:
+    """One run's JSON row."""
+    verdict = result.verdict
+    machine = bool(verdict and verdict.is_parity_machine)
+    return {
+        "label": label,
+        "mode": mode,
+        "arch": result.config.arch,
+        "impl": result.config.impl,
+        "hidden_size": result.config.hidden_size,
+        "seed": result.config.seed,
+        "config": result.config.to_dict(),
+        "status": verdict.status if verdict else "diverged",
+        "parity_machine": machine,
+        "steps": result.steps,
+        "restarts": result.restarts,
+        "train_seconds": round(result.train_seconds, 3),
+        "wall_seconds": round(wall, 3),
+        "heldout_wrong": heldout_wrong(result.model) if machine else None,
+    }
+
+
+def run(args) -> None:
+    """Train and write one JSON line per run."""
+    if args.root:
+        sys.path.insert(0, str(Path(args.root).resolve()))
+    else:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from parity.core.config import Config
+    from parity.core.runtime import use_one_thread
+    from parity.training.batched import train_many
+    from parity.training.train import train
+
+    use_one_thread()
+    mode = "alone" if args.alone else "batched"
+    with open(args.out, "a") as out:
+        for arch in args.archs.split(","):
+            configs = [Config(arch=arch, impl=args.impl, seed=s) for s in args.seeds]
+            if args.alone:
+                for config in configs:
+                    started = time.perf_counter()
+                    result = train(config)
+                    row = row_of(result, args.label, mode, time.perf_counter() - started)
+                    out.write(json.dumps(row) + "\n")
+                    out.flush()
+                continue
+            started = time.perf_counter()
+            results = train_many(configs)
+            wall = (time.perf_counter() - started) / len(configs)
+            for result in results:
+                out.write(json.dumps(row_of(result, args.label, mode, wall)) + "\n")
+            out.flush()
+            done = sum(r.verdict.is_parity_machine for r in results)
+            print(f"{args.label} {arch}/{args.impl}: {done}/{len(results)}", file=sys.stderr)
+
+
+def _median(values) -> str:
+    return f"{statistics.median(values):,.0f}" if values else "-"
+
+
+def summary_rows(rows: list[dict]) -> list[list[str]]:
+    """One table row per (label, mode, arch, impl)."""
+    groups: dict[tuple, list[dict]] = {}
+    for row in rows:
+        key = (row["label"], row["mode"], row["arch"], row["impl"], row["hidden_size"])
+        groups.setdefault(key, []).append(row)
+    out = []
+    for (label, mode, arch, impl, hidden), group in groups.items():
+        machines = [r for r in group if r["parity_machine"]]
+        false = sum(1 for r in machines if r["heldout_wrong"])
+        seconds = [r["train_seconds"] for r in machines]
+        seeds = [r["seed"] for r in group]
+        out.append(
+            [
+                label, mode, arch, impl, str(hidden), f"{min(seeds)}..{max(seeds)}",
+                f"{len(machines)} of {len(group)}", str(false),
+                _median([r["steps"] for r in machines]),
+                f"{max(r['steps'] for r in machines):,}" if machines else "-",
+                f"{statistics.median(seconds):.1f}" if seconds else "-",
+                f"{max(seconds):.1f}" if seconds else "-",
+                ", ".join(sorted({r["status"] for r in group if not r["parity_machine"]})) or "-",
+            ]
+        )  # fmt: skip
+    return out
+
+
+HEADER = [
+    "defaults", "trained", "arch", "impl", "hidden", "seeds", "parity machines",
+    "false verdicts", "median steps", "max steps", "median s", "max s", "other verdicts",
+]  # fmt: skip
+
+
+def report(args) -> None:
+    """A markdown table of every JSON-lines file given."""
+    rows = [json.loads(line) for path in args.files for line in Path(path).read_text().splitlines()]
+    print("| " + " | ".join(HEADER) + " |")
+    print("|" + "---|" * len(HEADER))
+    for cells in summary_rows(rows):
+        print("| " + " | ".join(cells) + " |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    go = commands.add_parser("run")
+    go.add_argument("--archs", default="rnn,gru,lstm")
+    go.add_argument("--impl", default="torch", choices=("torch", "scratch"))
+    go.add_argument("--seeds", type=parse_seeds, default=parse_seeds("100-199"))
+    go.add_argument("--alone", action="store_true", help="train() per seed, not one stack")
+    go.add_argument("--root", help="import parity from this checkout (the 'before')")
+    go.add_argument("--label", default="own")
+    go.add_argument("--out", required=True)
+    show = commands.add_parser("report")
+    show.add_argument("files", nargs="+")
+    args = parser.parse_args()
+    run(args) if args.command == "run" else report(args)
+
+
+if __name__ == "__main__":
+    main()
