@@ -350,7 +350,8 @@ def measure(args) -> list[str]:
     health_load = [x for r in loads for x in r["health"]]
     notes = [
         f"load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}; "
-        f"lab served from {args.lab_root}",
+        "lab served from "
+        + ("this checkout" if args.lab_root.resolve() == ROOT.resolve() else "another checkout"),
         f"health check during the load: median {median(health_load):.3f} s, "
         f"max {max(health_load):.3f} s",
         f"load windows (all {args.visitors} loading visitors waiting - measurements done, "
