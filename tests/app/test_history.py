@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 import ui.history
 import ui.slots
+from parity.core import config as config_lib
 from parity.core.config import Config
 from parity.training.train import train
 from tests.app.helpers import ROOT, TIMEOUT, charts, metrics, no_crash, page_app
@@ -268,7 +269,11 @@ def test_a_run_that_never_solved_shows_what_the_previous_one_did():
     at = page_app("train", **FAST).run()
     at.sidebar.selectbox(key="arch").set_value("rnn").run()
     no_crash(at)
-    rnn, lstm = (train(c) for c in (FAST_CONFIG.replace(arch="rnn"), FAST_CONFIG))
+    values = {f: getattr(FAST_CONFIG, f) for f in config_lib.arch_defaults("lstm")}
+    moved = config_lib.arch_switch(values, "lstm", "rnn")  # the sidebar moves these with it
+    assert moved == {"restart_after": 250}
+    rnn_config = FAST_CONFIG.replace(arch="rnn", **moved)
+    rnn, lstm = (train(c) for c in (rnn_config, FAST_CONFIG))
     assert rnn.solved_at_step is None and lstm.solved_at_step is not None  # the premise
     deltas = {m.label: m.delta for m in at.metric}
     assert deltas["Solved at step"] == f"was: {lstm.solved_at_step:,}"
@@ -279,4 +284,4 @@ def test_a_run_that_never_solved_shows_what_the_previous_one_did():
             {"final_test_accuracy": lstm.final_test_accuracy},
         )["final_test_accuracy"]
     )
-    assert overlay_labels(at)[0] == ["lstm", "rnn"]
+    assert overlay_labels(at)[0] == ["lstm, restart after 500", "rnn, restart after 250"]
