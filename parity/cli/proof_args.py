@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from ..evaluation import falsify as fal
-from ..evaluation import margins as mar
+from ..evaluation import search_limits as fal
+from ..evaluation import search_limits as mar
 
 
 def _seconds(text: str) -> float:

@@ -26,12 +26,9 @@ import torch
 
 from . import margins as margin_streams
 from .families import spell
+from .search_limits import BEAM, BEAM_LENGTH, EXHAUSTIVE, SECONDS, STREAM_LENGTH
 
-EXHAUSTIVE = 14  # all strings up to this many bits
-BEAM = 256
-BEAM_LENGTH = 20_000  # longest string the beam search builds
-STREAM_LENGTH = 100_000
-SECONDS = 10.0
+__all__ = ["BEAM", "BEAM_LENGTH", "EXHAUSTIVE", "SECONDS", "STREAM_LENGTH", "falsify"]
 SAME_STATE = 1e-6  # states closer than this (in every unit) count as one
 
 

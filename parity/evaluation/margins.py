@@ -18,8 +18,8 @@ import torch
 
 from ..core.runtime import TrainingStopped
 from .families import PERIODS
+from .search_limits import MAX_LENGTH
 
-MAX_LENGTH = 1_000_000
 CHUNK = 4096  # time steps per forward
 POINTS_PER_DECADE = 24  # lengths reported per factor of ten (log spaced)
 RANDOM_STREAMS = 3

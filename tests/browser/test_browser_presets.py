@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from parity.core.config import Config, coerce, fields
+from parity.core.config import ARCH_CHANGES, Config, coerce, fields
 from parity.training import presets
 
 pytestmark = pytest.mark.browser
@@ -31,9 +31,12 @@ def test_applying_a_preset_sets_the_sidebar_the_url_and_shows_its_expected_resul
     assert " ".join(preset.expected.split()) in text and "as expected." in text
     assert "What probably went wrong: stuck at chance." in lab.page.inner_text("body")
 
-    # The diagnosis's first suggestion (the every-prefix target) changes that field alone.
+    # The diagnosis's first suggestion (the RNN's own defaults: what an RNN needs here) changes
+    # those fields alone.
+    changes = {k: v for k, v in ARCH_CHANGES["rnn"].items() if getattr(preset.config, k) != v}
+    assert changes  # the preset keeps the shared defaults, so there is something to suggest
     lab.act(lab.page.get_by_role("button", name="Apply suggestion").first.click)
     lab.shot("first suggestion applied")
-    assert lab.sidebar_config() == preset.config.replace(target="every").to_dict()
-    assert "target" not in lab.query() and lab.query()["arch"] == "rnn"
+    assert lab.sidebar_config() == preset.config.replace(**changes).to_dict()
+    assert lab.query()["target"] == "final" and lab.query()["arch"] == "rnn"
     assert lab.alerts().filter(has_text="Preset:").count() == 0  # no longer the preset
