@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..evaluation import search_limits as fal
-from ..evaluation import search_limits as mar
+from ..evaluation import search_limits as limits
 
 
 def _seconds(text: str) -> float:
@@ -25,8 +24,8 @@ def _length(text: str) -> int:
         value = int(text.replace("_", "").replace(",", ""))
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if not 1 <= value <= mar.MAX_LENGTH:
-        raise argparse.ArgumentTypeError(f"must be in 1..{mar.MAX_LENGTH:,} (got {text})")
+    if not 1 <= value <= limits.MAX_LENGTH:
+        raise argparse.ArgumentTypeError(f"must be in 1..{limits.MAX_LENGTH:,} (got {text})")
     return value
 
 
@@ -38,8 +37,8 @@ def add_falsify(commands, command, model_flag) -> None:
         help="search for the shortest string the model answers wrong",
         description=(
             f"Search for the shortest bit string the model answers wrong: every string up to "
-            f"{fal.EXHAUSTIVE} bits, long structured and random strings out to "
-            f"{fal.STREAM_LENGTH:,} bits, and a beam search guided by the network (strings "
+            f"{limits.EXHAUSTIVE} bits, long structured and random strings out to "
+            f"{limits.STREAM_LENGTH:,} bits, and a beam search guided by the network (strings "
             "whose answers come closest to the decision boundary, or whose states drift)."
         ),
     )
@@ -47,9 +46,9 @@ def add_falsify(commands, command, model_flag) -> None:
     p.add_argument(
         "--seconds",
         type=_seconds,
-        default=fal.SECONDS,
+        default=limits.SECONDS,
         metavar="S",
-        help=f"time budget of the search, 0.1..600 (default {fal.SECONDS:g})",
+        help=f"time budget of the search, 0.1..600 (default {limits.SECONDS:g})",
     )
     p.add_argument(
         "--json",
@@ -75,9 +74,10 @@ def add_margins(commands, command, model_flag) -> None:
     p.add_argument(
         "--length",
         type=_length,
-        default=mar.MAX_LENGTH,
+        default=limits.MAX_LENGTH,
         metavar="N",
-        help=f"how far to follow each string, 1..{mar.MAX_LENGTH:,} (default {mar.MAX_LENGTH:,})",
+        help=f"how far to follow each string, 1..{limits.MAX_LENGTH:,} "
+        f"(default {limits.MAX_LENGTH:,})",
     )
     p.add_argument(
         "--json",
