@@ -9,12 +9,16 @@ from ._base import readable
 
 
 def margin_chart(frame: pd.DataFrame) -> alt.Chart:
-    """Smallest margin per stream against length (log axis), a rule at the decision boundary.
+    """Smallest margin so far per stream against length (log axis), a rule at the boundary.
 
-    `frame`: stream, label, length, margin (parity.evaluation.proof_jobs.margin_table).
+    `frame`: stream, label, length, margin (parity.evaluation.proof_jobs.margin_table: the
+    smallest margin since the previous length); drawn as the running minimum, one falling
+    line per stream.
     """
+    ordered = frame.sort_values(["stream", "length"])
+    so_far = ordered.assign(margin=ordered.groupby("stream")["margin"].cummin())
     lines = (
-        alt.Chart(frame)
+        alt.Chart(so_far)
         .mark_line(strokeWidth=1.6, opacity=0.85)
         .encode(
             x=alt.X("length:Q", title="string length (bits)", scale=alt.Scale(type="log")),
