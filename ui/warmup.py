@@ -94,6 +94,8 @@ def wait_for_default(timeout: float = DEFAULT_WAIT_SECONDS) -> bool:
 
 
 def visitors_working(pool, ours: set) -> bool:
-    """Whether the pool runs or queues a job that is not the warm-up's own."""
+    """Whether the pool runs, queues or was asked for a job that is not the warm-up's own (a
+    visitor's short job can start and end between two looks)."""
     state = pool.state()
-    return any(key not in ours for key in [*state["running"], *state["queued"]])
+    keys = [*state["running"], *state["queued"], *state.get("asked", ())]
+    return any(key not in ours for key in keys)

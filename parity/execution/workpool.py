@@ -78,6 +78,7 @@ class WorkPool:
         self._cond = threading.Condition()
         self._jobs: dict[Hashable, Job] = {}  # queued or running
         self._queue: collections.deque[Job] = collections.deque()
+        self._asked: collections.deque[Hashable] = collections.deque(maxlen=256)  # last keys
         self._closed = False
         self._kill = threading.Event()  # set by shutdown: running workers are killed
         self._workers = [  # None: jobs run on the slots' threads
@@ -100,6 +101,7 @@ class WorkPool:
         with self._cond:
             if self._closed:
                 raise RuntimeError("the work pool is shut down")
+            self._asked.append(key)  # even a job that ends at once was asked for
             job = self._jobs.get(key)
             if job is None:
                 stored = lookup() if lookup is not None else None
@@ -156,11 +158,13 @@ class WorkPool:
                 job.cancel.set()  # the worker stops at its next step and reports
 
     def state(self) -> dict:
-        """What the pool is doing: workers, running and queued job keys."""
+        """What the pool is doing: workers, running and queued job keys, and the keys of the
+        last 256 submissions (a job can start and end between two looks at running)."""
         with self._cond:
             running = [k for k, j in self._jobs.items() if j.state == "running"]
             queued = [j.key for j in self._queue]
-            return {"workers": self.workers, "running": running, "queued": queued}
+            asked = list(self._asked)
+            return {"workers": self.workers, "running": running, "queued": queued, "asked": asked}
 
     def pids(self) -> list[int]:
         """Process ids of the live worker processes."""
