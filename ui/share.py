@@ -31,7 +31,8 @@ PENDING = "shared_runs_pending"  # session_state: runs of an opened link still t
 OPENED = "shared_runs_opened"  # session_state: ids of that link's runs fetched so far
 ATTEMPTS = "shared_runs_attempts"  # session_state: SharedRun -> fetches started
 MAX_ATTEMPTS = 3
-SAFE = ":,~*"  # left unescaped in the link so it stays readable
+SAFE = ":,~*"
+LINK_LABEL = "Link to these runs"  # left unescaped in the link so it stays readable
 
 
 def link(config: Config, runs: list[history.Run], base: str | None) -> str:
@@ -50,7 +51,11 @@ def link(config: Config, runs: list[history.Run], base: str | None) -> str:
 
 
 def link_box(config: Config, runs: list[history.Run]) -> None:
-    """'Copy link to these runs': the link to the overlaid runs, in a copyable code box."""
+    """'Copy link to these runs': the link to the overlaid runs, in a text box to copy from.
+
+    A text box, not st.code: a code box makes a fresh visitor's browser load a 1.6 MB syntax
+    highlighter (bench/APP_FLOOR.md); the sidebar has loaded the text box's code already.
+    """
     if not runs:
         return
     st.markdown("**Copy link to these runs**")
@@ -63,7 +68,12 @@ def link_box(config: Config, runs: list[history.Run]) -> None:
         f"Opening it trains or fetches the same runs{cut} for whoever opens it, names "
         "included, and overlays them."
     )
-    st.code(link(config, runs, st.context.url), language=None, wrap_lines=True)
+    st.text_input(
+        LINK_LABEL,
+        value=link(config, runs, st.context.url),
+        label_visibility="collapsed",
+        help="Select it all (Ctrl+A or Cmd+A inside the box) and copy.",
+    )
 
 
 def read_link() -> None:

@@ -8,7 +8,7 @@ import streamlit as st
 from parity.evaluation import families, short_strings
 from parity.evaluation import verdict as v
 
-from . import session
+from . import session, static_table
 
 INSIDE_PAGE = "app_pages/inside.py"
 BOXES = {  # status -> (streamlit box, icon)
@@ -72,7 +72,7 @@ def show(verdict: v.Verdict) -> None:
         icon=icon,
     )
     with st.expander("Evidence", expanded=not verdict.is_parity_machine):
-        st.table(evidence_table(verdict), hide_index=True)  # static: no data-grid code to load
+        static_table.show(evidence_table(verdict))  # Markdown: no table code to load
         if verdict.failure:
             st.markdown(
                 f"First string it gets wrong ({check_label(verdict.failure_check)}): "

@@ -65,3 +65,31 @@ def metrics(at: AppTest) -> dict[str, str]:
 def no_crash(at: AppTest) -> None:
     """The run raised nothing (no exception element, no AppTest error)."""
     assert not at.exception, [e.message for e in at.exception]
+
+
+def markdown_tables(at: AppTest) -> list[dict[str, list[str]]]:
+    """Every Markdown table on the page (ui.static_table), column -> cells as drawn."""
+    tables = []
+    for element in at.markdown:
+        lines = element.value.splitlines()
+        if len(lines) < 2 or not lines[0].startswith("| ") or not lines[1].startswith("|---"):
+            continue
+        rows = [_cells(line) for line in lines[:1] + lines[2:]]
+        tables.append({name: [r[k] for r in rows[1:]] for k, name in enumerate(rows[0])})
+    return tables
+
+
+def _cells(line: str) -> list[str]:
+    """A Markdown table row's cells, unescaped."""
+    cells, cell, escaped = [], "", False
+    for char in line.strip()[1:]:
+        if escaped:
+            cell, escaped = cell + char, False
+        elif char == "\\":
+            escaped = True
+        elif char == "|":
+            cells.append(cell.strip())
+            cell = ""
+        else:
+            cell += char
+    return cells

@@ -16,6 +16,7 @@ from parity.training.train import train
 from tests.app.helpers import ROOT, TIMEOUT, charts, metrics, no_crash, page_app
 from ui import history, run_deltas
 from ui.run_links import PARAM
+from ui.share import LINK_LABEL
 
 FAST = {"steps": "60", "stop": "budget", "eval_every": "20", "max_len": "8"}
 FAST_CONFIG = Config(steps=60, stop="budget", eval_every=20, max_len=8)
@@ -145,8 +146,9 @@ def test_the_history_is_bounded_and_keeps_pinned_runs(monkeypatch):
 
 
 def shared_query(at: AppTest) -> dict[str, str]:
-    (code,) = [c.value for c in at.code]
-    return dict(parse_qsl(urlsplit(code).query))
+    (link,) = [t.value for t in at.text_input if t.label == LINK_LABEL]
+    assert not at.code  # a code box would load a syntax highlighter in the visitor's browser
+    return dict(parse_qsl(urlsplit(link).query))
 
 
 def test_a_share_link_reopens_the_same_set(train_calls):

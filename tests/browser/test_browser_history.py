@@ -6,6 +6,7 @@ import pytest
 
 from tests.browser.browser_lab import READ_WIDGET_JS
 from ui.run_links import PARAM
+from ui.share import LINK_LABEL
 
 pytestmark = pytest.mark.browser
 
@@ -18,10 +19,10 @@ def legend_texts(lab) -> set[str]:
 
 
 def shared_link(lab) -> str:
-    """The link in the 'Copy link to these runs' code box."""
-    code = lab.page.locator("[data-testid='stMain'] [data-testid='stCode'] code")
-    assert code.count() == 1
-    return code.inner_text().strip()
+    """The link in the 'Copy link to these runs' text box."""
+    box = lab.page.locator(f"[data-testid='stMain'] input[aria-label='{LINK_LABEL}']")
+    assert box.count() == 1
+    return box.input_value().strip()
 
 
 def test_two_runs_overlay_and_their_link_reopens_them(lab, make_lab):
