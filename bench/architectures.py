@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-HELDOUT_LENGTHS = (2001, 5000)
+HELDOUT_LENGTHS = (2001, 5000, 10_000)
 HELDOUT_COUNT = 100
 HELDOUT_SEED = 424_242
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from parity.evaluation import families, short_strings
+from parity.evaluation import families, long_strings, short_strings
 from parity.evaluation import verdict as v
 
 from . import session, static_table
@@ -27,6 +27,8 @@ def check_label(check: str) -> str:
     """'one_then_zeros' -> 'a 1, then zeros'; the test set keeps its name."""
     if check == short_strings.SHORT_CHECK:
         return short_strings.SHORT_LABEL
+    if check == long_strings.LONG_CHECK:
+        return long_strings.LONG_LABEL
     return families.FAMILIES[check].label if check in families.FAMILIES else check
 
 

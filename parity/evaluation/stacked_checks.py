@@ -24,8 +24,9 @@ import threading
 import torch
 
 from ..core.runtime import thread_map
-from .families import ALL, correct
-from .stress import Outcome, StressSuite
+from .families import correct
+from .long_strings import LONG_CHECK
+from .stress import ORDER, Outcome, StressSuite, long_right
 
 CHUNKS = (64, 256)  # rows of a family's first chunks; the rest of the family comes next
 
@@ -72,7 +73,6 @@ def check_many(models, suites: list[StressSuite]) -> list[Outcome]:
     scan = _Scan(models, suites)
     tasks = [(i, f) for f in range(len(suites[0].random)) for i in alive]
     scanned = dict(zip(tasks, thread_map(scan, tasks), strict=True))
-    order = {check: n for n, check in enumerate(ALL)}
     outcomes = []
     for i, (rows, failure) in enumerate(found):
         rows = list(rows)
@@ -82,7 +82,7 @@ def check_many(models, suites: list[StressSuite]) -> list[Outcome]:
                 break
             rows.append(suites[i]._row(name, right))
         short = shorts[i][0]
-        outcomes.append(Outcome((*sorted(rows, key=lambda r: order[r.check]), short), failure))
+        outcomes.append(Outcome((*sorted(rows, key=lambda r: ORDER[r.check]), short), failure))
     return outcomes
 
 
@@ -97,6 +97,16 @@ class _Scan:
     def __call__(self, task: tuple[int, int]):
         i, f = task
         name, batch = self.suites[i].random[f]
+        if name == LONG_CHECK:  # in the suite's own blocks (stress.long_right)
+            if self.failed_at.get(i, f + 1) < f:
+                return None, ("skipped", "")
+            right = long_right(self.models[i], batch, stop_early=True, threads=1)
+            wrong = StressSuite._first_wrong(name, batch.bits[: len(right)], right)
+            if wrong is not None:
+                with self.lock:
+                    self.failed_at[i] = min(self.failed_at.get(i, f), f)
+                return None, wrong
+            return right, None
         pieces = []
         for start, stop in _chunks(len(batch)):
             if self.failed_at.get(i, f + 1) < f:  # an earlier family failed: not needed

@@ -1,9 +1,10 @@
 """The stress check: every short string, then random strings and every family at one long
-length, cheap enough to repeat.
+length, then many far longer random strings; cheap enough to repeat.
 
 The fixed families (a few strings each, 44 in all) run as one batch first, so the usual
 failure (a 1 followed by zeros) costs one small forward pass; the random families follow one at
-a time. `run(model, stop_early=True)` is the stop rule's question; the full run is a verdict's
+a time, and the long random strings (parity.evaluation.long_strings) last, the costliest.
+`run(model, stop_early=True)` is the stop rule's question; the full run is a verdict's
 evidence.
 """
 
@@ -17,9 +18,12 @@ from ..core.config import CHECK_FACTOR, CHECK_SIZE, MAX_TEST_LEN
 from ..core.data import CHECK_SEED_OFFSET, Batch
 from ..core.runtime import thread_map
 from . import families, short_strings
+from .long_strings import LONG_CHECK, LONG_SEED_OFFSET, LONG_SIZE, long_length
 
 __all__ = ["CHECK_FACTOR", "CHECK_SIZE", "StressSuite", "check_length", "config_suite"]
 STRESS_SIZE = 250  # strings of each other random family (sparse, dense, embedded runs)
+BLOCK_ROWS = 128  # rows of one forward of the long random strings (a multiple of 64)
+ORDER = {n: i for i, n in enumerate((*families.ALL, LONG_CHECK))}  # the rows' order
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,15 @@ def check_length(test_max_len: int) -> int:
 class StressSuite:
     """Every family's strings at `length`, drawn once; run against any number of models."""
 
-    def __init__(self, length: int, seed: int = 0, size: int = CHECK_SIZE, others=STRESS_SIZE):
+    def __init__(
+        self,
+        length: int,
+        seed: int = 0,
+        size: int = CHECK_SIZE,
+        others: int = STRESS_SIZE,
+        long: int | None = None,
+    ):
+        """`long`: the length of the LONG_SIZE long random strings checked last (None: none)."""
         self.length = length
         fixed = [n for n in families.ALL if not families.FAMILIES[n].random]
         parts = [families.family_batch(n, length) for n in fixed]
@@ -67,6 +79,10 @@ class StressSuite:
             for n in families.ALL
             if families.FAMILIES[n].random
         ]
+        if long is not None:
+            strings = families.family_batch("random", long, LONG_SIZE, seed + LONG_SEED_OFFSET)
+            self.random.append((LONG_CHECK, strings))
+        self.lengths = {name: int(batch.lengths[0]) for name, batch in self.random}
 
     def run(self, model, stop_early: bool = False) -> Outcome:
         """Every string up to short_strings.SHORT_LENGTH bits, then every family's accuracy,
@@ -78,7 +94,7 @@ class StressSuite:
         short, failure = self.short(model)
         if stop_early and failure:
             return Outcome((short,), failure)
-        batches = [self.fixed, *(batch for _, batch in self.random)]
+        batches = [self.fixed, *(batch for name, batch in self.random if name != LONG_CHECK)]
         rights = iter(
             (families.correct(model, b) for b in batches)
             if stop_early
@@ -93,11 +109,10 @@ class StressSuite:
         for name, batch in self.random:
             if stop_early and failure:
                 break
-            right = next(rights)
+            right = long_right(model, batch, stop_early) if name == LONG_CHECK else next(rights)
             rows.append(self._row(name, right))
             failure = failure or self._first_wrong(name, batch.bits, right)
-        order = {n: i for i, n in enumerate(families.ALL)}
-        return Outcome((*sorted(rows, key=lambda r: order[r.check]), short), failure)
+        return Outcome((*sorted(rows, key=lambda r: ORDER[r.check]), short), failure)
 
     @staticmethod
     def short(model) -> tuple[Row, tuple[str, str] | None]:
@@ -107,7 +122,8 @@ class StressSuite:
         return row, ((short_strings.SHORT_CHECK, wrong) if wrong else None)
 
     def _row(self, name: str, right: torch.Tensor) -> Row:
-        return Row(name, self.length, right.float().mean().item(), len(right))
+        length = self.lengths.get(name, self.length)  # the fixed families: the check's length
+        return Row(name, length, right.float().mean().item(), len(right))
 
     @staticmethod
     def _first_wrong(name, bits, right) -> tuple[str, str] | None:
@@ -115,6 +131,33 @@ class StressSuite:
         return (name, families.bits_text(bits[int(wrong[0])])) if len(wrong) else None
 
 
+def long_right(model, batch: Batch, stop_early: bool, threads: int | None = None):
+    """Which of the long random strings the model gets right, (rows run,) bool.
+
+    The rows run in blocks of BLOCK_ROWS, two at a time over up to `threads` threads
+    (default runtime.evidence_threads()); every path runs the same blocks, so a row's answer
+    never depends on the path (nn.LSTM's answers depend on the rows run beside them in the
+    last float bit). stop_early: stop after the first two blocks holding a wrong answer.
+    """
+    blocks = [batch.subset(slice(a, a + BLOCK_ROWS)) for a in range(0, len(batch), BLOCK_ROWS)]
+
+    def right(block: Batch) -> torch.Tensor:  # one forward: memory bounded by time chunks
+        return model.predict(block.bits, block.lengths) == block.parity.long()
+
+    if not stop_early:
+        return torch.cat(thread_map(right, blocks, threads))
+    done: list[torch.Tensor] = []
+    for k in range(0, len(blocks), 2):
+        done += thread_map(right, blocks[k : k + 2], threads)
+        if not all(bool(block.all()) for block in done[k:]):
+            break
+    return torch.cat(done)
+
+
 def config_suite(config) -> StressSuite:
     """The check a training run with `config` is held to (seeded apart from its test set)."""
-    return StressSuite(check_length(config.test_max_len), config.seed + CHECK_SEED_OFFSET)
+    return StressSuite(
+        check_length(config.test_max_len),
+        config.seed + CHECK_SEED_OFFSET,
+        long=long_length(config.test_max_len),
+    )

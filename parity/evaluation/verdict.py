@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..analysis.automaton import extract
 from . import families, short_strings
+from .long_strings import LONG_CHECK
 from .stress import CHECK_FACTOR, Outcome, Row, StressSuite, config_suite
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ def describe_failure(check: str, text: str, accuracy: float, length: int) -> str
         return spelled
     if check == short_strings.SHORT_CHECK:
         return f"the {len(text)}-bit string {text} ({short_strings.SHORT_LABEL} checked)"
-    label = "random" if check == "random" else families.FAMILIES[check].label
+    label = "random" if check in ("random", LONG_CHECK) else families.FAMILIES[check].label
     return f"{label} strings of length {length:,} ({accuracy:.1%} right)"
 
 
@@ -119,8 +120,8 @@ def _failed_check(outcome: Outcome, rows: tuple[Row, ...], ran: str) -> Verdict:
     """A model right on the test set that got a string of a stress check wrong."""
     check, text = outcome.failure
     row = next(r for r in outcome.rows if r.check == check)
-    status = FAILS_RANDOM if check == "random" else FAILS_FAMILY
-    failed = describe_failure(check, text, row.accuracy, outcome.rows[0].length)
+    status = FAILS_RANDOM if check in ("random", LONG_CHECK) else FAILS_FAMILY
+    failed = describe_failure(check, text, row.accuracy, row.length)
     headline = f"{ran}solved the test set, but fails on {failed}"
     return Verdict(status, headline, False, rows, text, check)
 
@@ -133,9 +134,11 @@ def _checked(outcome: Outcome, test_max_len: int) -> str:
         if length == CHECK_FACTOR * test_max_len
         else "the longest checked"
     )
+    long = next((r for r in outcome.rows if r.check == LONG_CHECK), None)
+    longer = f" and on {long.strings:,} random strings of {long.length:,} bits" if long else ""
     return (
         f"right on the test set, on {short_strings.SHORT_LABEL}, on random strings and on "
-        f"every stress family at length {length:,} ({factor})"
+        f"every stress family at length {length:,} ({factor}){longer}"
     )
 
 

@@ -20,10 +20,11 @@ def test_the_default_model_is_called_a_parity_machine_with_its_evidence():
     assert "two-state parity automaton" in at.success[0].value
     (table,) = markdown_tables(at)  # Markdown, so no table code for the browser to load
     expected = evidence_table(result.verdict)
-    assert table["Check"] == expected["Check"].tolist() and len(table["Check"]) == 13
+    assert table["Check"] == expected["Check"].tolist() and len(table["Check"]) == 14
     assert table["Length"] == expected["Length"].tolist()
     assert table["Strings"] == [f"{n:,}" for n in expected["Strings"]]
     assert table["Check"][0] == "test set" and table["Check"][-1] == "every string up to 12 bits"
+    assert table["Check"][-2] == "long random strings" and table["Length"][-2] == "5,000"
     assert set(table["Accuracy"]) == {"100.0%"}
     assert "Extracted automaton: 2 states" in at.caption[0].value
     assert not at.main.button  # nothing failed, nothing to open

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from parity.core.config import Config
-from parity.evaluation.families import ALL
+from parity.evaluation.families import ALL, bits_text
+from parity.evaluation.long_strings import LONG_CHECK, LONG_SIZE, long_length
 from parity.evaluation.short_strings import SHORT_CHECK
-from parity.evaluation.stress import CHECK_FACTOR, StressSuite, check_length, config_suite
+from parity.evaluation.stacked_checks import check_many
+from parity.evaluation.stress import (
+    BLOCK_ROWS,
+    CHECK_FACTOR,
+    StressSuite,
+    check_length,
+    config_suite,
+)
+from parity.evaluation.verdict import FAILS_RANDOM, judge
 
 
 class Decays(torch.nn.Module):
@@ -63,3 +73,59 @@ def test_the_check_length_is_ten_times_the_test_maximum_capped():
     assert suite.length == 300 and set(suite.fixed.lengths.tolist()) == {300}
     again = config_suite(Config(test_min_len=5, test_max_len=30, seed=3))
     assert torch.equal(dict(suite.random)["random"].bits, dict(again.random)["random"].bits)
+
+
+class Trap(torch.nn.Module):
+    """Exact parity, except that a string holding `pattern` anywhere is answered wrong: a rare
+    trap, as some trained GRUs have (bench/ARCHITECTURES.md)."""
+
+    def __init__(self, pattern: torch.Tensor):
+        super().__init__()
+        self.pattern, self.rows = pattern, 0
+
+    def predict(self, bits, lengths):
+        self.rows += len(bits)
+        parity = torch.stack([row[:n].sum() for row, n in zip(bits, lengths, strict=True)])
+        return (parity.long() % 2) ^ holds(bits, lengths, self.pattern).long()
+
+
+def holds(bits, lengths, pattern) -> torch.Tensor:
+    """Whether each row's first `length` bits hold `pattern`, (B,) bool."""
+    k = len(pattern)
+    if bits.shape[1] < k:
+        return torch.zeros(len(bits), dtype=torch.bool)
+    windows = (bits.unfold(1, k, 1) == pattern).all(-1)  # (B, L - k + 1)
+    inside = torch.arange(windows.shape[1])[None, :] <= (lengths[:, None] - k)
+    return (windows & inside).any(1)
+
+
+def test_a_rare_trap_the_long_random_strings_meet_fails_the_check():
+    config = Config(test_min_len=5, test_max_len=30, seed=3)
+    suite = config_suite(config)
+    long = dict(suite.random)[LONG_CHECK]
+    assert set(long.lengths.tolist()) == {long_length(30)} == {1500} and len(long) == LONG_SIZE
+    pattern = long.bits[1300, 100:124]  # 24 bits that none of the shorter strings hold
+    for name, batch in suite.random:
+        if name != LONG_CHECK:
+            assert not holds(batch.bits, batch.lengths, pattern).any(), name
+    trapped = holds(long.bits, long.lengths, pattern)
+    first = int(trapped.nonzero()[0])
+    assert first <= 1300 and suite.run(Trap(pattern)).failure is not None
+
+    model = Trap(pattern)
+    outcome = suite.run(model, stop_early=True)
+    assert outcome.failure == (LONG_CHECK, bits_text(long.bits[first]))
+    blocks = first // BLOCK_ROWS // 2 * 2 + 2  # it stops after the pair of blocks that failed
+    assert model.rows - (len(suite.fixed) + sum(len(b) for _, b in suite.random[:-1])) - 8190 == (
+        blocks * BLOCK_ROWS
+    )
+    full = suite.run(Trap(pattern))
+    (row,) = [r for r in full.rows if r.check == LONG_CHECK]
+    assert row.length == 1500 and row.strings == LONG_SIZE
+    assert row.accuracy == pytest.approx(1 - int(trapped.sum()) / LONG_SIZE)  # float32 mean
+    assert all(r.accuracy == 1.0 for r in full.rows if r.check != LONG_CHECK)
+    assert [r.check for r in full.rows] == [*ALL, LONG_CHECK, SHORT_CHECK]
+    (stacked,) = check_many([Trap(pattern)], [suite])
+    assert stacked.failure == outcome.failure  # the batched training's check finds the same
+    verdict = judge(1.0, (5, 30), full)
+    assert verdict.status == FAILS_RANDOM and "random strings of length 1,500" in verdict.headline
