@@ -18,7 +18,7 @@ from ..core.config import CHECK_FACTOR, CHECK_SIZE, MAX_TEST_LEN
 from ..core.data import CHECK_SEED_OFFSET, Batch
 from ..core.runtime import thread_map
 from . import families, short_strings
-from .long_strings import LONG_CHECK, LONG_SEED_OFFSET, LONG_SIZE, long_length
+from .long_strings import LONG_CHECK, LONG_SEED_OFFSET, long_length, long_size
 
 __all__ = ["CHECK_FACTOR", "CHECK_SIZE", "StressSuite", "check_length", "config_suite"]
 STRESS_SIZE = 250  # strings of each other random family (sparse, dense, embedded runs)
@@ -64,7 +64,7 @@ class StressSuite:
         others: int = STRESS_SIZE,
         long: int | None = None,
     ):
-        """`long`: the length of the LONG_SIZE long random strings checked last (None: none)."""
+        """`long`: the length of the long random strings checked last (None: none)."""
         self.length = length
         fixed = [n for n in families.ALL if not families.FAMILIES[n].random]
         parts = [families.family_batch(n, length) for n in fixed]
@@ -80,7 +80,8 @@ class StressSuite:
             if families.FAMILIES[n].random
         ]
         if long is not None:
-            strings = families.family_batch("random", long, LONG_SIZE, seed + LONG_SEED_OFFSET)
+            count = long_size(long)
+            strings = families.family_batch("random", long, count, seed + LONG_SEED_OFFSET)
             self.random.append((LONG_CHECK, strings))
         self.lengths = {name: int(batch.lengths[0]) for name, batch in self.random}
 

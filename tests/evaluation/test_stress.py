@@ -7,7 +7,7 @@ import torch
 
 from parity.core.config import Config
 from parity.evaluation.families import ALL, bits_text
-from parity.evaluation.long_strings import LONG_CHECK, LONG_SIZE, long_length
+from parity.evaluation.long_strings import LONG_CHECK, LONG_SIZE, long_length, long_size
 from parity.evaluation.short_strings import SHORT_CHECK
 from parity.evaluation.stacked_checks import check_many
 from parity.evaluation.stress import (
@@ -129,3 +129,11 @@ def test_a_rare_trap_the_long_random_strings_meet_fails_the_check():
     assert stacked.failure == outcome.failure  # the batched training's check finds the same
     verdict = judge(1.0, (5, 30), full)
     assert verdict.status == FAILS_RANDOM and "random strings of length 1,500" in verdict.headline
+
+
+def test_the_long_strings_are_fifty_times_the_test_maximum_within_ten_million_bits():
+    assert (long_length(100), long_size(long_length(100))) == (5000, LONG_SIZE) == (5000, 2000)
+    assert (long_length(1000), long_size(long_length(1000))) == (10_000, 1000)  # capped
+    suite = config_suite(Config(test_min_len=100, test_max_len=1000))
+    long = dict(suite.random)[LONG_CHECK]
+    assert long.bits.shape == (1000, 10_000)
