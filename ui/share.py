@@ -31,8 +31,8 @@ PENDING = "shared_runs_pending"  # session_state: runs of an opened link still t
 OPENED = "shared_runs_opened"  # session_state: ids of that link's runs fetched so far
 ATTEMPTS = "shared_runs_attempts"  # session_state: SharedRun -> fetches started
 MAX_ATTEMPTS = 3
-SAFE = ":,~*"
-LINK_LABEL = "Link to these runs"  # left unescaped in the link so it stays readable
+SAFE = ":,~*"  # left unescaped in the link so it stays readable
+LINK_LABEL = "Link to these runs"  # the text box's label (hidden; read by the tests)
 
 
 def link(config: Config, runs: list[history.Run], base: str | None) -> str:
