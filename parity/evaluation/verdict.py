@@ -2,10 +2,11 @@
 
 A model is a "proven parity machine" when, on top of all that, parity.analysis.certify proved
 that it answers every string of every length (with_certificate). Otherwise it is called a
-parity machine only when it is right on the held-out test set, on random
-strings and on every stress family at CHECK_FACTOR x the test maximum (capped at 10,000),
-AND its extracted automaton is the stable two-state parity automaton. Every other outcome says
-what failed: "fails on a 1 followed by 999 zeros", "fails on random strings of length 1,000".
+parity machine only when it is right on the held-out test set, on every string up to 12
+bits, on random strings and on every stress family at CHECK_FACTOR x the test maximum (capped
+at 10,000), on the long random strings (parity.evaluation.long_strings), AND its extracted
+automaton is the stable two-state parity automaton. Every other outcome says what failed:
+"fails on a 1 followed by 999 zeros", "fails on random strings of length 1,000".
 """
 
 from __future__ import annotations
@@ -127,7 +128,7 @@ def _failed_check(outcome: Outcome, rows: tuple[Row, ...], ran: str) -> Verdict:
 
 
 def _checked(outcome: Outcome, test_max_len: int) -> str:
-    """'right on the test set, on random strings and on every stress family at length ...'."""
+    """'right on the test set, ..., on random strings and every stress family at length ...'."""
     length = outcome.rows[0].length
     factor = (
         f"{CHECK_FACTOR}x the test maximum"
@@ -135,9 +136,9 @@ def _checked(outcome: Outcome, test_max_len: int) -> str:
         else "the longest checked"
     )
     long = next((r for r in outcome.rows if r.check == LONG_CHECK), None)
-    longer = f" and on {long.strings:,} random strings of {long.length:,} bits" if long else ""
-    return (
-        f"right on the test set, on {short_strings.SHORT_LABEL}, on random strings and on "
+    longer = f", on {long.strings:,} random strings of {long.length:,} bits" if long else ""
+    return (  # short: the app's messages stay under 300 characters
+        f"right on the test set, on {short_strings.SHORT_LABEL}, on random strings and "
         f"every stress family at length {length:,} ({factor}){longer}"
     )
 
