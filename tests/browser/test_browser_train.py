@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 import pytest
 
 from parity.core.config import Config, arch_switch, coerce, fields
 from parity.training.train import train
+from tests.browser.browser_lab import TIMEOUT_MS
 
 pytestmark = pytest.mark.browser
 
@@ -88,7 +90,15 @@ def test_copied_url_restores_settings_in_a_fresh_browser(lab, make_lab):
     for name, value in changed_settings().items():
         lab.set_value(label(name), value)
     lab.nav("Look inside")
-    copied, expected = lab.page.url, lab.sidebar_config()
+    expected = lab.sidebar_config()
+    # The URL follows the sidebar once the last slider step's run has written it: under load
+    # that run may still be training the step before (hidden 9) when the page is switched.
+    wanted = str(expected["hidden_size"])
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while lab.query().get("hidden_size") != wanted and time.monotonic() < deadline:
+        lab.page.wait_for_timeout(100)
+    copied = lab.page.url
+    assert lab.query().get("hidden_size") == wanted, copied
     assert "hidden_size=" in copied and "arch=" in copied
     visitor = make_lab("-fresh")
     visitor.goto(copied)
