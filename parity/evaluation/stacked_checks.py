@@ -98,28 +98,34 @@ class _Scan:
         i, f = task
         name, batch = self.suites[i].random[f]
         if name == LONG_CHECK:  # in the suite's own blocks (stress.long_right)
-            if self.failed_at.get(i, f + 1) < f:
+            if self._earlier_failed(i, f):
                 return None, ("skipped", "")
             # one model alone (train()): its long strings spread over the evidence threads;
             # in a stack, the models' scans already do
             threads = None if len(self.models) == 1 else 1
             right = long_right(self.models[i], batch, stop_early=True, threads=threads)
-            wrong = StressSuite._first_wrong(name, batch.bits[: len(right)], right)
-            if wrong is not None:
-                with self.lock:
-                    self.failed_at[i] = min(self.failed_at.get(i, f), f)
-                return None, wrong
-            return right, None
+            wrong = self._wrong(i, f, name, batch.bits[: len(right)], right)
+            return (None, wrong) if wrong else (right, None)
         pieces = []
         for start, stop in _chunks(len(batch)):
-            if self.failed_at.get(i, f + 1) < f:  # an earlier family failed: not needed
+            if self._earlier_failed(i, f):  # an earlier family failed: not needed
                 return None, ("skipped", "")
             part = batch.subset(slice(start, stop))
             right = correct(self.models[i], part)
-            wrong = StressSuite._first_wrong(name, part.bits, right)
+            wrong = self._wrong(i, f, name, part.bits, right)
             if wrong is not None:
-                with self.lock:
-                    self.failed_at[i] = min(self.failed_at.get(i, f), f)
                 return None, wrong
             pieces.append(right)
         return torch.cat(pieces), None
+
+    def _earlier_failed(self, i: int, f: int) -> bool:
+        """Whether a family before `f` of model `i` has failed already."""
+        return self.failed_at.get(i, f + 1) < f
+
+    def _wrong(self, i: int, f: int, name: str, bits, right):
+        """The first wrong string among these rows (and family `f` noted as failed), or None."""
+        wrong = StressSuite._first_wrong(name, bits, right)
+        if wrong is not None:
+            with self.lock:
+                self.failed_at[i] = min(self.failed_at.get(i, f), f)
+        return wrong
