@@ -27,8 +27,8 @@ def check_label(check: str) -> str:
     """'one_then_zeros' -> 'a 1, then zeros'; the test set keeps its name."""
     if check == short_strings.SHORT_CHECK:
         return short_strings.SHORT_LABEL
-    if check == long_strings.LONG_CHECK:
-        return long_strings.LONG_LABEL
+    if long_strings.is_long(check):
+        return long_strings.long_label(check)
     return families.FAMILIES[check].label if check in families.FAMILIES else check
 
 

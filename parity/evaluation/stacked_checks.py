@@ -25,8 +25,8 @@ import torch
 
 from ..core.runtime import thread_map
 from .families import correct
-from .long_strings import LONG_CHECK
-from .stress import ORDER, Outcome, StressSuite, long_right
+from .long_strings import first_wrong_prefix, is_long, long_steps
+from .stress import ORDER, Outcome, StressSuite
 
 CHUNKS = (64, 256)  # rows of a family's first chunks; the rest of the family comes next
 
@@ -97,15 +97,15 @@ class _Scan:
     def __call__(self, task: tuple[int, int]):
         i, f = task
         name, batch = self.suites[i].random[f]
-        if name == LONG_CHECK:  # in the suite's own blocks (stress.long_right)
+        if is_long(name):  # in the suite's own blocks (long_strings.long_steps)
             if self._earlier_failed(i, f):
                 return None, ("skipped", "")
             # one model alone (train()): its long strings spread over the evidence threads;
             # in a stack, the models' scans already do
             threads = None if len(self.models) == 1 else 1
-            right = long_right(self.models[i], batch, stop_early=True, threads=threads)
-            wrong = self._wrong(i, f, name, batch.bits[: len(right)], right)
-            return (None, wrong) if wrong else (right, None)
+            steps = long_steps(self.models[i], batch, stop_early=True, threads=threads)
+            wrong = self._noted(i, f, first_wrong_prefix(name, batch.bits, steps))
+            return (None, wrong) if wrong else (steps < 0, None)
         pieces = []
         for start, stop in _chunks(len(batch)):
             if self._earlier_failed(i, f):  # an earlier family failed: not needed
@@ -124,7 +124,10 @@ class _Scan:
 
     def _wrong(self, i: int, f: int, name: str, bits, right):
         """The first wrong string among these rows (and family `f` noted as failed), or None."""
-        wrong = StressSuite._first_wrong(name, bits, right)
+        return self._noted(i, f, StressSuite._first_wrong(name, bits, right))
+
+    def _noted(self, i: int, f: int, wrong):
+        """`wrong` (a first wrong string or None), family `f` of model `i` noted if it failed."""
         if wrong is not None:
             with self.lock:
                 self.failed_at[i] = min(self.failed_at.get(i, f), f)

@@ -1,9 +1,9 @@
 """The stress check: every short string, then random strings and every family at one long
-length, then many far longer random strings; cheap enough to repeat.
+length, then every prefix of many far longer strings; cheap enough to repeat.
 
 The fixed families (a few strings each, 44 in all) run as one batch first, so the usual
 failure (a 1 followed by zeros) costs one small forward pass; the random families follow one at
-a time, and the long random strings (parity.evaluation.long_strings) last, the costliest.
+a time, and the long strings (parity.evaluation.long_strings) last, the costliest.
 `run(model, stop_early=True)` is the stop rule's question; the full run is a verdict's
 evidence.
 """
@@ -18,12 +18,18 @@ from ..core.config import CHECK_FACTOR, CHECK_SIZE, MAX_TEST_LEN
 from ..core.data import CHECK_SEED_OFFSET, Batch
 from ..core.runtime import thread_map
 from . import families, short_strings
-from .long_strings import LONG_CHECK, LONG_SEED_OFFSET, long_length, long_size
+from .long_strings import (
+    LONG_CHECKS,
+    first_wrong_prefix,
+    is_long,
+    long_batches,
+    long_length,
+    long_steps,
+)
 
 __all__ = ["CHECK_FACTOR", "CHECK_SIZE", "StressSuite", "check_length", "config_suite"]
 STRESS_SIZE = 250  # strings of each other random family (sparse, dense, embedded runs)
-BLOCK_ROWS = 128  # rows of one forward of the long random strings (a multiple of 64)
-ORDER = {n: i for i, n in enumerate((*families.ALL, LONG_CHECK))}  # the rows' order
+ORDER = {n: i for i, n in enumerate((*families.ALL, *LONG_CHECKS))}  # the rows' order
 
 
 @dataclass(frozen=True)
@@ -64,7 +70,7 @@ class StressSuite:
         others: int = STRESS_SIZE,
         long: int | None = None,
     ):
-        """`long`: the length of the long random strings checked last (None: none)."""
+        """`long`: the length of the long strings checked last (None: none)."""
         self.length = length
         fixed = [n for n in families.ALL if not families.FAMILIES[n].random]
         parts = [families.family_batch(n, length) for n in fixed]
@@ -80,9 +86,7 @@ class StressSuite:
             if families.FAMILIES[n].random
         ]
         if long is not None:
-            count = long_size(long)
-            strings = families.family_batch("random", long, count, seed + LONG_SEED_OFFSET)
-            self.random.append((LONG_CHECK, strings))
+            self.random += long_batches(long, seed)
         self.lengths = {name: int(batch.lengths[0]) for name, batch in self.random}
 
     def run(self, model, stop_early: bool = False) -> Outcome:
@@ -95,7 +99,7 @@ class StressSuite:
         short, failure = self.short(model)
         if stop_early and failure:
             return Outcome((short,), failure)
-        batches = [self.fixed, *(batch for name, batch in self.random if name != LONG_CHECK)]
+        batches = [self.fixed, *(batch for name, batch in self.random if not is_long(name))]
         rights = iter(
             (families.correct(model, b) for b in batches)
             if stop_early
@@ -110,7 +114,12 @@ class StressSuite:
         for name, batch in self.random:
             if stop_early and failure:
                 break
-            right = long_right(model, batch, stop_early) if name == LONG_CHECK else next(rights)
+            if is_long(name):
+                steps = long_steps(model, batch, stop_early)
+                rows.append(self._row(name, steps < 0))
+                failure = failure or first_wrong_prefix(name, batch.bits, steps)
+                continue
+            right = next(rights)
             rows.append(self._row(name, right))
             failure = failure or self._first_wrong(name, batch.bits, right)
         return Outcome((*sorted(rows, key=lambda r: ORDER[r.check]), short), failure)
@@ -130,29 +139,6 @@ class StressSuite:
     def _first_wrong(name, bits, right) -> tuple[str, str] | None:
         wrong = (~right).nonzero()
         return (name, families.bits_text(bits[int(wrong[0])])) if len(wrong) else None
-
-
-def long_right(model, batch: Batch, stop_early: bool, threads: int | None = None):
-    """Which of the long random strings the model gets right, (rows run,) bool.
-
-    The rows run in blocks of BLOCK_ROWS, two at a time over up to `threads` threads
-    (default runtime.evidence_threads()); every path runs the same blocks, so a row's answer
-    never depends on the path (nn.LSTM's answers depend on the rows run beside them in the
-    last float bit). stop_early: stop after the first two blocks holding a wrong answer.
-    """
-    blocks = [batch.subset(slice(a, a + BLOCK_ROWS)) for a in range(0, len(batch), BLOCK_ROWS)]
-
-    def right(block: Batch) -> torch.Tensor:  # one forward: memory bounded by time chunks
-        return model.predict(block.bits, block.lengths) == block.parity.long()
-
-    if not stop_early:
-        return torch.cat(thread_map(right, blocks, threads))
-    done: list[torch.Tensor] = []
-    for k in range(0, len(blocks), 2):
-        done += thread_map(right, blocks[k : k + 2], threads)
-        if not all(bool(block.all()) for block in done[k:]):
-            break
-    return torch.cat(done)
 
 
 def config_suite(config) -> StressSuite:

@@ -4,8 +4,8 @@ A model is a "proven parity machine" when, on top of all that, parity.analysis.c
 that it answers every string of every length (with_certificate). Otherwise it is called a
 parity machine only when it is right on the held-out test set, on every string up to 12
 bits, on random strings and on every stress family at CHECK_FACTOR x the test maximum (capped
-at 10,000), on the long random strings (parity.evaluation.long_strings), AND its extracted
-automaton is the stable two-state parity automaton. Every other outcome says what failed:
+at 10,000), in every prefix of the long strings (parity.evaluation.long_strings), AND its
+extracted automaton is the stable two-state parity automaton. Every other outcome says what failed:
 "fails on a 1 followed by 999 zeros", "fails on random strings of length 1,000".
 """
 
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..analysis.automaton import extract
 from . import families, short_strings
-from .long_strings import LONG_CHECK
+from .long_strings import LONG_CHECK, LONG_CHECKS, is_long
 from .stress import CHECK_FACTOR, Outcome, Row, StressSuite, config_suite
 
 if TYPE_CHECKING:
@@ -81,8 +81,13 @@ def describe_failure(check: str, text: str, accuracy: float, length: int) -> str
         return spelled
     if check == short_strings.SHORT_CHECK:
         return f"the {len(text)}-bit string {text} ({short_strings.SHORT_LABEL} checked)"
-    label = "random" if check in ("random", LONG_CHECK) else families.FAMILIES[check].label
-    return f"{label} strings of length {length:,} ({accuracy:.1%} right)"
+    if is_long(check):
+        label = families.FAMILIES[LONG_CHECKS[check]].label
+        return (
+            f"a {len(text):,}-bit prefix of the long {label} strings of length {length:,} "
+            f"({accuracy:.1%} of them right in every prefix)"
+        )
+    return f"{families.FAMILIES[check].label} strings of length {length:,} ({accuracy:.1%} right)"
 
 
 def judge(
@@ -128,18 +133,22 @@ def _failed_check(outcome: Outcome, rows: tuple[Row, ...], ran: str) -> Verdict:
 
 
 def _checked(outcome: Outcome, test_max_len: int) -> str:
-    """'right on the test set, ..., on random strings and every stress family at length ...'."""
+    """'right on the test set, ..., on random strings and every stress family at 1,000 bits ...'."""
     length = outcome.rows[0].length
     factor = (
         f"{CHECK_FACTOR}x the test maximum"
         if length == CHECK_FACTOR * test_max_len
         else "the longest checked"
     )
-    long = next((r for r in outcome.rows if r.check == LONG_CHECK), None)
-    longer = f", on {long.strings:,} random strings of {long.length:,} bits" if long else ""
+    long = [r for r in outcome.rows if is_long(r.check)]
+    longer = (
+        f" and on every prefix of {sum(r.strings for r in long):,} of {long[0].length:,} bits"
+        if long
+        else ""
+    )
     return (  # short: the app's messages stay under 300 characters
         f"right on the test set, on {short_strings.SHORT_LABEL}, on random strings and "
-        f"every stress family at length {length:,} ({factor}){longer}"
+        f"every stress family at {length:,} bits ({factor}){longer}"
     )
 
 
@@ -192,8 +201,6 @@ def with_certificate(verdict: Verdict, certificate: dict) -> Verdict:
     and a counterexample is already in the failure).
     """
     if certificate.get("proven") and verdict.status == PARITY_MACHINE:
-        headline = verdict.headline.replace(
-            f" ({TESTED_NOT_PROVEN})", "; proven to answer every string of every length"
-        )
+        headline = verdict.headline.replace(f" ({TESTED_NOT_PROVEN})", "; proven for every length")
         return replace(verdict, status=PROVEN, headline=headline, certificate=certificate)
     return replace(verdict, certificate=certificate)

@@ -6,18 +6,28 @@ import pytest
 import torch
 
 from parity.core.config import Config
+from parity.evaluation import families, long_strings
 from parity.evaluation.families import ALL, bits_text
-from parity.evaluation.long_strings import LONG_CHECK, LONG_SIZE, long_length, long_size
+from parity.evaluation.long_strings import (
+    BLOCK_ROWS,
+    LONG_BITS,
+    LONG_CHECK,
+    LONG_CHECKS,
+    LONG_SIZE,
+    is_long,
+    long_length,
+    long_sizes,
+)
 from parity.evaluation.short_strings import SHORT_CHECK
 from parity.evaluation.stacked_checks import check_many
 from parity.evaluation.stress import (
-    BLOCK_ROWS,
     CHECK_FACTOR,
     StressSuite,
     check_length,
     config_suite,
 )
-from parity.evaluation.verdict import FAILS_RANDOM, judge
+from parity.evaluation.verdict import FAILS_FAMILY, FAILS_RANDOM, judge
+from tests.handbuilt import lstm_flipper, minsky_lstm
 
 
 class Decays(torch.nn.Module):
@@ -26,6 +36,19 @@ class Decays(torch.nn.Module):
     def __init__(self, after: int):
         super().__init__()
         self.after, self.calls = after, 0
+        self.head = torch.nn.Identity()
+
+    def step_floats(self) -> int:
+        return 4
+
+    def run(self, bits, state=None):
+        """The answer after every bit, as logits (B, T, 1); state: every bit read so far."""
+        read = bits if state is None else torch.cat([state, bits], 1)
+        steps = torch.arange(read.shape[1])
+        last_one = torch.where(read > 0, steps, -1).cummax(1).values
+        parity = read.cumsum(1).remainder(2)
+        answers = torch.where(steps - last_one >= self.after, 0.0, parity)
+        return (answers[:, -bits.shape[1] :] * 2 - 1).unsqueeze(-1), read
 
     def predict(self, bits, lengths):
         self.calls += 1
@@ -76,17 +99,40 @@ def test_the_check_length_is_ten_times_the_test_maximum_capped():
 
 
 class Trap(torch.nn.Module):
-    """Exact parity, except that a string holding `pattern` anywhere is answered wrong: a rare
-    trap, as some trained GRUs have (bench/ARCHITECTURES.md)."""
+    """Exact parity, except that from the step completing `pattern` the answer is flipped, for
+    good (span None) or for `span` steps: a rare trap, as some trained networks have
+    (bench/ARCHITECTURES.md). predict() gives the final answers, run() and head the answer
+    after every bit, as the long strings read them."""
 
-    def __init__(self, pattern: torch.Tensor):
+    def __init__(self, pattern: torch.Tensor, span: int | None = None):
         super().__init__()
-        self.pattern, self.rows = pattern, 0
+        self.pattern, self.span, self.rows = pattern, span, 0
+        self.head = torch.nn.Identity()
 
-    def predict(self, bits, lengths):
+    def step_floats(self) -> int:
+        return 4
+
+    def answers(self, bits: torch.Tensor) -> torch.Tensor:
+        """The answer after every bit, (B, T) float in {0, 1}."""
+        parity = bits.cumsum(1).remainder(2)
+        ends = torch.zeros_like(bits)  # 1 at the step that completes the pattern
+        k = len(self.pattern)
+        if bits.shape[1] >= k:
+            ends[:, k - 1 :] = (bits.unfold(1, k, 1) == self.pattern).all(-1).float()
+        seen = ends.cumsum(1)
+        if self.span is not None:  # only the last `span` steps' completions count
+            seen = seen - torch.nn.functional.pad(seen, (self.span, 0))[:, : bits.shape[1]]
+        return (parity + (seen > 0).float()).remainder(2)
+
+    def predict(self, bits, lengths):  # padding comes after a row's last bit: never read
         self.rows += len(bits)
-        parity = torch.stack([row[:n].sum() for row, n in zip(bits, lengths, strict=True)])
-        return (parity.long() % 2) ^ holds(bits, lengths, self.pattern).long()
+        return self.answers(bits)[torch.arange(len(bits)), lengths - 1].long()
+
+    def run(self, bits, state=None):  # state: every bit read so far
+        self.rows += len(bits) if state is None else 0
+        read = bits if state is None else torch.cat([state, bits], 1)
+        logits = self.answers(read)[:, -bits.shape[1] :] * 2 - 1
+        return logits.unsqueeze(-1), read
 
 
 def holds(bits, lengths, pattern) -> torch.Tensor:
@@ -99,12 +145,23 @@ def holds(bits, lengths, pattern) -> torch.Tensor:
     return (windows & inside).any(1)
 
 
+def first_end(row: torch.Tensor, pattern: torch.Tensor) -> int:
+    """The step at which `pattern` first ends in `row`."""
+    k = len(pattern)
+    return int((row.unfold(0, k, 1) == pattern).all(-1).nonzero()[0]) + k - 1
+
+
+def short_and_fixed_rows(suite: StressSuite) -> int:
+    """Rows a model reads before the long strings: short strings, fixed and random families."""
+    return 8190 + len(suite.fixed) + sum(len(b) for n, b in suite.random if not is_long(n))
+
+
 def test_a_rare_trap_the_long_random_strings_meet_fails_the_check():
     config = Config(test_min_len=5, test_max_len=30, seed=3)
     suite = config_suite(config)
     long = dict(suite.random)[LONG_CHECK]
     assert set(long.lengths.tolist()) == {long_length(30)} == {1500} and len(long) == LONG_SIZE
-    pattern = long.bits[1300, 100:124]  # 24 bits that none of the shorter strings hold
+    pattern = long.bits[1300, 100:124]  # 24 bits that none of the other strings hold
     for name, batch in suite.random:
         if name != LONG_CHECK:
             assert not holds(batch.bits, batch.lengths, pattern).any(), name
@@ -114,26 +171,84 @@ def test_a_rare_trap_the_long_random_strings_meet_fails_the_check():
 
     model = Trap(pattern)
     outcome = suite.run(model, stop_early=True)
-    assert outcome.failure == (LONG_CHECK, bits_text(long.bits[first]))
+    wrong = long.bits[first, : first_end(long.bits[first], pattern) + 1]  # the shortest
+    assert outcome.failure == (LONG_CHECK, bits_text(wrong))
     blocks = first // BLOCK_ROWS // 2 * 2 + 2  # it stops after the pair of blocks that failed
-    assert model.rows - (len(suite.fixed) + sum(len(b) for _, b in suite.random[:-1])) - 8190 == (
-        blocks * BLOCK_ROWS
-    )
+    assert model.rows - short_and_fixed_rows(suite) == blocks * BLOCK_ROWS
     full = suite.run(Trap(pattern))
     (row,) = [r for r in full.rows if r.check == LONG_CHECK]
     assert row.length == 1500 and row.strings == LONG_SIZE
     assert row.accuracy == pytest.approx(1 - int(trapped.sum()) / LONG_SIZE)  # float32 mean
     assert all(r.accuracy == 1.0 for r in full.rows if r.check != LONG_CHECK)
-    assert [r.check for r in full.rows] == [*ALL, LONG_CHECK, SHORT_CHECK]
+    assert [r.check for r in full.rows] == [*ALL, *LONG_CHECKS, SHORT_CHECK]
     (stacked,) = check_many([Trap(pattern)], [suite])
     assert stacked.failure == outcome.failure  # the batched training's check finds the same
     verdict = judge(1.0, (5, 30), full)
-    assert verdict.status == FAILS_RANDOM and "random strings of length 1,500" in verdict.headline
+    assert verdict.status == FAILS_RANDOM
+    assert f"a {len(wrong):,}-bit prefix of the long random strings of length 1,500" in (
+        verdict.headline
+    )
 
 
-def test_the_long_strings_are_fifty_times_the_test_maximum_within_ten_million_bits():
-    assert (long_length(100), long_size(long_length(100))) == (5000, LONG_SIZE) == (5000, 2000)
-    assert (long_length(1000), long_size(long_length(1000))) == (10_000, 1000)  # capped
-    suite = config_suite(Config(test_min_len=100, test_max_len=1000))
+def test_a_trap_that_flips_the_answer_for_a_few_steps_is_met_in_a_prefix():
+    """Every final answer right, one answer in the middle of a string wrong: the from-scratch
+    LSTM of unseen seed 171 was such a network (bench/ARCHITECTURES.md)."""
+    suite = config_suite(Config(test_min_len=5, test_max_len=30, seed=3))
     long = dict(suite.random)[LONG_CHECK]
-    assert long.bits.shape == (1000, 10_000)
+    pattern = long.bits[1300, 100:124]
+    model = Trap(pattern, span=3)
+    finals = model.predict(long.bits, long.lengths)
+    assert torch.equal(finals, long.parity.long())  # the final answers cannot see it
+    trapped = int(holds(long.bits, long.lengths, pattern).nonzero()[0])
+    wrong = long.bits[trapped, : first_end(long.bits[trapped], pattern) + 1]
+    for outcome in (
+        suite.run(model, stop_early=True),
+        suite.run(model),
+        *check_many([model], [suite]),
+    ):
+        assert outcome.failure == (LONG_CHECK, bits_text(wrong))
+
+
+def test_a_trap_in_long_runs_of_zeros_is_met_by_the_long_structured_strings():
+    """400 zeros in a row flip the answer: no string of the stress check (300 bits) holds them
+    and no long random one, but long sparse strings and long runs of zeros do."""
+    suite = config_suite(Config(test_min_len=5, test_max_len=30, seed=3))
+    pattern = torch.zeros(400)
+    outcome = suite.run(Trap(pattern))
+    rows = {r.check: r for r in outcome.rows}
+    assert rows["long_random"].accuracy == 1.0 and rows["long_dense"].accuracy == 1.0
+    assert rows["long_zero_run"].accuracy == 0.0  # every run covers 30%-90% of 1,500 bits
+    assert 0.0 < rows["long_sparse"].accuracy < 1.0
+    assert all(r.accuracy == 1.0 for r in outcome.rows if not is_long(r.check))
+    check, text = outcome.failure
+    assert check == "long_sparse" and text.endswith("0" * 400) and "0" * 401 not in text
+    verdict = judge(1.0, (5, 30), outcome)
+    assert verdict.status == FAILS_FAMILY and "long sparse (2% ones) strings" in verdict.headline
+    assert len(verdict.headline) <= 300
+
+
+def test_the_long_strings_are_fifty_times_the_test_maximum_within_fifteen_million_bits():
+    sizes = long_sizes(long_length(100))
+    assert long_length(100) == 5000 and list(sizes) == list(LONG_CHECKS)
+    assert sizes == {c: 2000 if c == LONG_CHECK else 250 for c in LONG_CHECKS}
+    assert 5000 * sum(sizes.values()) == LONG_BITS == 15_000_000
+    capped = long_sizes(long_length(1000))  # 10,000 bits: half as many of each
+    assert long_length(1000) == 10_000
+    assert capped == {c: 1000 if c == LONG_CHECK else 125 for c in LONG_CHECKS}
+    suite = config_suite(Config(test_min_len=100, test_max_len=1000))
+    assert dict(suite.random)[LONG_CHECK].bits.shape == (1000, 10_000)
+    assert [n for n, _ in suite.random][-5:] == list(LONG_CHECKS)
+    assert [f for f in LONG_CHECKS.values()] == ["random", "sparse", "dense", "zero_run", "one_run"]
+
+
+def test_every_prefix_is_read_across_time_chunks(monkeypatch):
+    """first_wrong_steps carries the state and the running parity from chunk to chunk: its
+    answer is the one read off a single forward."""
+    leaky, exact = lstm_flipper(sharpness=4.0), minsky_lstm()
+    bits = torch.cat([families.family_batch(n, 600, 32, seed=5).bits for n in ("random", "sparse")])
+    whole = (leaky(bits) > 0).float() != bits.cumsum(1).remainder(2)
+    want = torch.where(whole.any(1), whole.float().argmax(1), torch.tensor(-1))
+    assert (want[:32] < 0).all() and (want[32:] > 7).all()  # sparse: wrong after long zeros
+    monkeypatch.setattr(long_strings, "time_chunk", lambda rows, floats: 7)
+    assert torch.equal(long_strings.first_wrong_steps(leaky, bits), want)
+    assert (long_strings.first_wrong_steps(exact, bits) == -1).all()

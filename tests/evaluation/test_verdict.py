@@ -10,6 +10,7 @@ import pytest
 
 from parity.core.config import Config
 from parity.evaluation import verdict as v
+from parity.evaluation.long_strings import LONG_CHECKS
 from parity.evaluation.stress import Outcome, Row
 from parity.training.train import train
 
@@ -42,7 +43,7 @@ def test_a_parity_machine_needs_every_check_and_the_stable_two_state_automaton()
         "its states form the stable two-state parity automaton "
         "(tested, not proven for every length)"
     )
-    assert "length 1,000 (10x the test maximum)" in best.headline
+    assert "at 1,000 bits (10x the test maximum)" in best.headline
     assert best.automaton == {"states": 2, "is_parity": True, "stable": True}
     drifting = v.judge(1.0, LENGTHS, passed, Automaton(True, False, 2))
     assert drifting.status == v.CHECKS_PASSED and not drifting.is_parity_machine
@@ -92,12 +93,14 @@ def test_train_attaches_a_picklable_verdict_with_its_evidence(default_result):
     assert pickle.loads(pickle.dumps(verdict)) == verdict
     frame = verdict.evidence_frame()
     assert list(frame.columns) == v.EVIDENCE_COLUMNS
-    assert frame["check"].iloc[0] == "test set" and len(frame) == 14  # 11 families, long, short
+    assert frame["check"].iloc[0] == "test set" and len(frame) == 18  # 11 families, 5 long, short
     assert frame["check"].iloc[-1] == "short_strings" and frame["strings"].iloc[-1] == 8190
-    assert frame["check"].iloc[-2] == "long_random" and frame["strings"].iloc[-2] == 2000
-    assert set(frame["length"].iloc[1:-2]) == {1000}
-    assert list(frame["length"].iloc[-2:]) == [5000, 12]
+    assert list(frame["check"].iloc[-6:-1]) == list(LONG_CHECKS)
+    assert list(frame["strings"].iloc[-6:-1]) == [2000, 250, 250, 250, 250]
+    assert set(frame["length"].iloc[1:-6]) == {1000}
+    assert list(frame["length"].iloc[-6:]) == [5000] * 5 + [12]
     assert verdict.status in (v.PARITY_MACHINE, v.CHECKS_PASSED)
+    assert "(10x the test maximum) and on every prefix of 3,000 of 5,000 bits" in verdict.headline
     assert (frame["accuracy"] == 1.0).all()
     summary = json.loads(json.dumps(default_result.summary()))
     assert summary["verdict"]["status"] == verdict.status
@@ -125,7 +128,7 @@ def test_a_certificate_raises_only_a_parity_machine_to_proven():
     best = v.judge(1.0, LENGTHS, passed, Automaton(True, True, 2))
     proven = v.with_certificate(best, {"proven": True, "method": "m"})
     assert proven.status == v.PROVEN and proven.is_proven and proven.is_parity_machine
-    assert proven.headline.endswith("proven to answer every string of every length")
+    assert proven.headline.endswith("proven for every length")
     assert "not proven" not in proven.headline
     assert proven.to_dict()["certificate"] == {"proven": True, "method": "m"}
     refused = v.with_certificate(best, {"proven": False, "reason": "r"})

@@ -13,7 +13,7 @@ from parity.core import data
 from parity.core.config import Config
 from parity.evaluation.evaluate import accuracy, accuracy_by_length
 from parity.evaluation.families import ALL
-from parity.evaluation.long_strings import LONG_CHECK, LONG_SIZE
+from parity.evaluation.long_strings import LONG_CHECKS, LONG_OTHERS, LONG_SIZE
 from parity.evaluation.stress import config_suite
 from parity.nets import losses
 from parity.nets.models import build
@@ -59,10 +59,10 @@ def test_generalized_means_random_strings_and_every_family_10x_longer_are_perfec
     check = check_set(config)
     assert accuracy(result.model, check) == 1.0
     outcome = config_suite(config).run(result.model)
-    checks = [*ALL, LONG_CHECK, "short_strings"]
+    checks = [*ALL, *LONG_CHECKS, "short_strings"]
     assert outcome.passed and [r.check for r in outcome.rows] == checks
-    assert [r.length for r in outcome.rows] == [1000] * len(ALL) + [5000, 12]
-    assert [r.strings for r in outcome.rows][-2:] == [LONG_SIZE, 8190]
+    assert [r.length for r in outcome.rows] == [1000] * len(ALL) + [5000] * 5 + [12]
+    assert [r.strings for r in outcome.rows][-6:] == [LONG_SIZE] + [LONG_OTHERS] * 4 + [8190]
     assert {r.accuracy for r in outcome.rows} == {1}
     assert result.history["test_accuracy"].iloc[-1] == 1.0
     assert result.solved_at_step <= result.steps
