@@ -15,9 +15,8 @@ they give: LONG_SIZE random strings and LONG_OTHERS of each other random family 
 dense, a long run of 0s, a long run of 1s) of LONG_FACTOR x the test maximum (5,000 bits for
 the defaults: 15 million bits), and the network's answer after every one of their bits: each
 prefix is a string of its own, so 15 million strings are checked at the price of reading
-3,000. They run last, once
-the cheaper checks have passed, in fixed blocks of BLOCK_ROWS rows so that a row's answers
-never depend on the path that ran it.
+3,000. They run last, once the cheaper checks have passed, in fixed blocks of BLOCK_ROWS rows
+so that a row's answers never depend on the path that ran it.
 """
 
 from __future__ import annotations
