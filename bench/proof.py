@@ -1,7 +1,8 @@
 """The proof and the falsifier on trained models: proven shares, times, wrong strings found.
 
     nice python bench/proof.py [--seeds 100-119] [--archs lstm,gru,rnn] [--arch-seeds 20]
-        [--hidden 2,4,16,32,64] [--hidden-seeds 3] [--falsify-seconds 10] > bench/PROOF.md
+        [--hidden 2,4,16,32,64] [--hidden-seeds 3] [--falsify-seconds 10] [--no-old]
+        > bench/PROOF.md
 
 For each setup and seed: train (parity.training.train.train), the verdict of today's checks,
 parity.analysis.certify.certify (one intra-op thread; its time), and
@@ -58,6 +59,7 @@ def one(config: Config, falsify_seconds: float) -> dict:
         "checks_pass": bool(verdict and verdict.failure is None and verdict.is_parity_machine),
         "check_failure": verdict.failure if verdict else None,
         "proven": cert.proven,
+        "how": "cells" if cert.cell_size else "regions",
         "reason": cert.reason,
         "cert_seconds": cert_seconds,
         "found": hunt.string,
@@ -75,7 +77,8 @@ def setups(args) -> list[tuple[str, dict, list[int]]]:
         for arch in args.archs
     ]
     made += [(f"lstm defaults, hidden {h}", {"hidden_size": h}, few) for h in args.hidden]
-    made.append(("lstm, old setup (density half, stop solved)", OLD, seeds))
+    if not args.no_old:
+        made.append(("lstm, old setup (density half, stop solved)", OLD, seeds))
     return made
 
 
@@ -119,8 +122,9 @@ def main() -> None:
     parser.add_argument("--seeds", default="100-119")
     parser.add_argument("--archs", type=lambda t: t.split(","), default=["lstm", "gru", "rnn"])
     parser.add_argument(
-        "--hidden", type=lambda t: [int(x) for x in t.split(",")], default=[2, 4, 16, 32, 64]
+        "--hidden", type=lambda t: [int(x) for x in t.split(",") if x], default=[2, 4, 16, 32, 64]
     )
+    parser.add_argument("--no-old", action="store_true", help="leave the old setup out")
     parser.add_argument("--hidden-seeds", type=int, default=3, help="seeds per hidden size")
     parser.add_argument("--arch-seeds", type=int, default=20, help="seeds for gru and rnn")
     parser.add_argument("--falsify-seconds", type=float, default=10.0)
@@ -155,7 +159,7 @@ def main() -> None:
     print("| --- | ---: | --- | --- | --- |")
     for name, runs in details:
         for r in runs:
-            why = "yes" if r["proven"] else (r["reason"] or "")[:70]
+            why = f"yes ({r['how']})" if r["proven"] else (r["reason"] or "")[:70]
             found = f"{len(r['found'])} bits ({r['found_by']})" if r["found"] else "none"
             print(f"| {name} | {r['seed']} | {r['status']} | {why} | {found} |")
 

@@ -65,14 +65,26 @@ def _short(names: list[str]) -> str:
     return ", ".join(n.split(" ")[0] for n in names)
 
 
+MAX_DRAWN = 600  # regions outlined on the chart (a cover of cells can hold thousands)
+
+
+def closure_of(c: dict) -> str:
+    """How a proven certificate's regions close: a cover of cells, or regions and blocks."""
+    if c.get("cell_size"):
+        return c["closure"]
+    block = c["block"]
+    return (
+        f"{len(c['regions'])} regions of states are closed under every block of {block} "
+        f"bit{'s' * (block != 1)}"
+    )
+
+
 def proven_text(c: dict) -> str:
     """The success box of a certificate."""
-    block = c["block"]
     return (
         f"**Proven for every length.** This network answers the parity of every non-empty bit "
         f"string, of any length: every string up to {c['enumerated_length']} bits was run, and "
-        f"{len(c['regions'])} regions of states are closed under every block of {block} "
-        f"bit{'s' * (block != 1)} ({c['seconds']:.1f} s). Margins: "
+        f"{closure_of(c)} ({c['seconds']:.1f} s). Margins: "
         f"{c['margin']['region']:.3g} inside the regions, {c['margin']['decision']:.3g} from "
         "the decision boundary."
     )
@@ -137,8 +149,14 @@ def show_certificate(model_key: str, model, cloud: pd.DataFrame, projection) -> 
     c = found["certificate"]
     if c["proven"]:
         st.success(proven_text(c), icon=":material/workspace_premium:")
-        boxes = proof_charts.region_boxes(c["regions"], projection)
+        drawn = c["regions"][:MAX_DRAWN]
+        boxes = proof_charts.region_boxes(drawn, projection)
         st.altair_chart(proof_charts.regions_chart(cloud, boxes), width="stretch")
+        if len(drawn) < len(c["regions"]):
+            st.caption(
+                f"The chart outlines the first {len(drawn):,} of the {len(c['regions']):,} "
+                "cells; the table lists them all."
+            )
         st.dataframe(transition_table(c["regions"]), hide_index=True)
     else:
         st.warning(not_proven_text(c), icon=":material/pending:")

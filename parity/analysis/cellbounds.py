@@ -48,11 +48,31 @@ def state_width(arch: str, hidden: int) -> int:
     return 2 * hidden if arch == "lstm" else hidden
 
 
-def _preactivation(p, h, bit: int, rows: slice):
+def _linear(h, weight: np.ndarray, shape=None):
+    """h @ weight.T over the box h, or over the zonotope `shape` inside it (tighter).
+
+    shape: (centre (n, k), generators (n, k, p)) of a zonotope whose bounding box is h. Over a
+    zonotope a linear map's range is exact: centre @ W.T +- |W G| 1, where the box's is
+    centre @ W.T +- |W| rad, far wider for a thin set; the intersection of both is returned.
+    """
+    value = iv.matvec(h, weight)
+    if shape is None:
+        return value
+    centre, generators = shape
+    mid = centre @ weight.T
+    spread = np.abs(np.einsum("mk,nkp->nmp", weight, generators)).sum(axis=2)
+    magnitude = np.abs(centre) + np.abs(generators).sum(axis=2)
+    slack = 1e-13 * (magnitude @ np.abs(weight).T)
+    spread = (spread + slack) * iv.UP + iv.TINY
+    zone = iv.outward(mid - spread, mid + spread)
+    return np.maximum(value[0], zone[0]), np.minimum(value[1], zone[1])
+
+
+def _preactivation(p, h, bit: int, rows: slice, shape=None):
     """bit * w_ih + b_ih + b_hh + W_hh h for the gate rows `rows`: (value, float32 error)."""
     w_hh, terms = p["weight_hh"][rows], bit * p["w_ih"][rows]
     bias = iv.add(iv.point(p["bias_ih"][rows]), iv.point(p["bias_hh"][rows]))
-    value = iv.add(iv.matvec(h, w_hh), iv.add(bias, iv.point(terms)))
+    value = iv.add(_linear(h, w_hh, shape), iv.add(bias, iv.point(terms)))
     size = np.abs(terms) + np.abs(p["bias_ih"][rows]) + np.abs(p["bias_hh"][rows])
     error = gamma(w_hh.shape[1] + 3) * (iv.magnitude(h) @ np.abs(w_hh).T + size)
     return value, error + FLOAT32_TINY
@@ -96,19 +116,21 @@ def _sum(*terms):
     return total
 
 
-def rnn_bounds(p, box, bit: int):
+def rnn_bounds(p, box, bit: int, shape=None):
     """tanh(W_hh h + bit w_ih + b): value, Jacobian, float32 error."""
-    a, ea = _preactivation(p, box, bit, slice(None))
+    a, ea = _preactivation(p, box, bit, slice(None), shape)
     h, eh = _squash("tanh", a, ea)
     return h, _diag_times(iv.one_minus_square(h), p["weight_hh"]), eh
 
 
-def lstm_bounds(p, box, bit: int):
+def lstm_bounds(p, box, bit: int, shape=None):
     """One LSTM step on [h, c]: value, Jacobian, float32 error."""
     hidden = p["weight_hh"].shape[1]
     h, c = (box[0][:, :hidden], box[1][:, :hidden]), (box[0][:, hidden:], box[1][:, hidden:])
+    if shape is not None:
+        shape = (shape[0][:, :hidden], shape[1][:, :hidden])
     blocks = [slice(k * hidden, (k + 1) * hidden) for k in range(4)]
-    pre = [_preactivation(p, h, bit, rows) for rows in blocks]
+    pre = [_preactivation(p, h, bit, rows, shape) for rows in blocks]
     kinds = ("sigmoid", "sigmoid", "tanh", "sigmoid")
     (i, ei), (f, ef), (g, eg), (o, eo) = (_squash(k, *x) for k, x in zip(kinds, pre, strict=True))
     c_new = iv.add(iv.mul(f, c), iv.mul(i, g))
@@ -139,15 +161,14 @@ def lstm_bounds(p, box, bit: int):
     return value, jac, np.concatenate([eh, ec], 1)
 
 
-def gru_bounds(p, box, bit: int):
+def gru_bounds(p, box, bit: int, shape=None):
     """One GRU step (torch's formulation): value, Jacobian, float32 error."""
     hidden = p["weight_hh"].shape[1]
     rows_r, rows_z, rows_n = (slice(k * hidden, (k + 1) * hidden) for k in range(3))
-    (r, er), (z, ez) = (
-        _squash("sigmoid", *_preactivation(p, box, bit, s)) for s in (rows_r, rows_z)
-    )
+    pre_r, pre_z = (_preactivation(p, box, bit, s, shape) for s in (rows_r, rows_z))
+    (r, er), (z, ez) = (_squash("sigmoid", *pre) for pre in (pre_r, pre_z))
     w_n, b_hn = p["weight_hh"][rows_n], p["bias_hh"][rows_n]
-    q = iv.add(iv.matvec(box, w_n), iv.point(b_hn))
+    q = iv.add(_linear(box, w_n, shape), iv.point(b_hn))
     eq = gamma(hidden + 1) * (iv.magnitude(box) @ np.abs(w_n).T + np.abs(b_hn)) + FLOAT32_TINY
     x_n = iv.add(iv.point(bit * p["w_ih"][rows_n]), iv.point(p["bias_ih"][rows_n]))
     a_n = iv.add(x_n, iv.mul(r, q))
@@ -157,8 +178,8 @@ def gru_bounds(p, box, bit: int):
     h_new = iv.add(n, iv.mul(z, iv.sub(box, n)))
     mz, mn, mh = iv.magnitude(z), iv.magnitude(n), iv.magnitude(box)
     eh = en * (1 + mz + ez) + ez * (mh + mn + en) + 8 * U32 * (mn + en + mh) + FLOAT32_TINY
-    dz = _diag_times(iv.dsigmoid(_preactivation(p, box, bit, rows_z)[0]), p["weight_hh"][rows_z])
-    dr = _diag_times(iv.dsigmoid(_preactivation(p, box, bit, rows_r)[0]), p["weight_hh"][rows_r])
+    dz = _diag_times(iv.dsigmoid(pre_z[0]), p["weight_hh"][rows_z])
+    dr = _diag_times(iv.dsigmoid(pre_r[0]), p["weight_hh"][rows_r])
     inner = iv.add(_diag_times(q, dr), _diag_times(r, w_n))
     dn = _diag_times(iv.one_minus_square(n), inner)
     one_minus_z = iv.sub(iv.point(np.ones_like(z[0])), z)
@@ -170,9 +191,13 @@ def gru_bounds(p, box, bit: int):
 BOUNDS = {"rnn": rnn_bounds, "lstm": lstm_bounds, "gru": gru_bounds}
 
 
-def step_bounds(arch: str, p, box, bit: int):
-    """(next-state interval, Jacobian interval, float32 error) of one step over each box."""
-    return BOUNDS[arch](p, box, bit)
+def step_bounds(arch: str, p, box, bit: int, shape=None):
+    """(next-state interval, Jacobian interval, float32 error) of one step over each box.
+
+    shape: (centre, generators) of zonotopes whose bounding boxes are `box`; the bounds then
+    hold over the zonotopes (tighter: the gates' inputs are ranged over the zonotope itself).
+    """
+    return BOUNDS[arch](p, box, bit, shape)
 
 
 def readout_bounds(p, hull_h):

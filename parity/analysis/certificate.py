@@ -11,6 +11,12 @@ METHOD = (
     "Jacobians) from the start state up to length N and for blocks of k bits from every "
     "region (a box of states of one parity and one last bit) into a region"
 )
+CELL_METHOD = (
+    "exhaustive float32 run up to length N; zonotopes (mean-value form with interval "
+    "Jacobians, the gates' inputs ranged over each zonotope) from the start state up to "
+    "length N, and from every cell (a small box of one parity and one last bit on a grid) "
+    "bit by bit until each string's set fits inside a cell"
+)
 ARITHMETIC = (
     "float64 interval arithmetic with outward rounding, plus a float32 rounding bound per step "
     "(u = 2^-24 per operation, gamma(k) for sums of k terms, 16 u for sigmoid and tanh)"
@@ -60,6 +66,23 @@ class Certificate:
     seconds: float = 0.0
     method: str = METHOD
     arithmetic: str = ARITHMETIC
+    cell_size: float | None = None  # the cells' half-width, when a cover of cells closed
+    longest_branch: int | None = None  # the most bits a string of that cover ran to fit
+
+    @property
+    def closure(self) -> str:
+        """How the regions close, in words ('' unless proven)."""
+        if not self.proven:
+            return ""
+        if self.cell_size is None:
+            return (
+                f"{len(self.regions)} regions closed under every block of {self.block} "
+                f"bit{'s' * (self.block != 1)}"
+            )
+        return (
+            f"{len(self.regions):,} cells of half-width {self.cell_size:g} closed: from every "
+            f"cell, every string of bits lands in a cell within {self.longest_branch} bits"
+        )
 
     def to_dict(self) -> dict:
         return {
@@ -68,6 +91,9 @@ class Certificate:
             "arithmetic": self.arithmetic,
             "enumerated_length": self.enumerated_length,
             "block": self.block,
+            "cell_size": self.cell_size,
+            "longest_branch": self.longest_branch,
+            "closure": self.closure,
             "regions": [r.to_dict() for r in self.regions],
             "margin": {"region": self.region_margin, "decision": self.decision_margin},
             "reason": self.reason,

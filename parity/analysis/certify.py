@@ -13,7 +13,12 @@ certify(model) works in three stages.
    (boxes round them with slack), which are checked in turn (a worklist), until none is left
    (proven), a step's answer is not certain, or the regions or the time run out (then k grows:
    BLOCKS).
-By induction on the number of blocks every string longer than N is answered right.
+4. Cells, when no set of regions closed: a cover of small cells, each followed bit by bit
+   until every string's set fits in a cell (cellcover.close), for cell sizes cellcover.SIZES
+   in turn while the time lasts. Regions suit saturated states (few tight clusters); cells
+   suit states spread over a wide set that shrink as they go (trained RNNs).
+By induction on the number of blocks (or branches) every string longer than N is answered
+right.
 """
 
 from __future__ import annotations
@@ -25,8 +30,8 @@ import time
 import numpy as np
 import torch
 
-from . import cellbounds, zonotopes
-from .certificate import Certificate, Region
+from . import cellbounds, cellcover, zonotopes
+from .certificate import CELL_METHOD, Certificate, Region
 from .zonotopes import Zonotopes, decision_margin, from_boxes, step
 
 ENUMERATED_LENGTH = 12
@@ -252,6 +257,30 @@ def certify(model, enumerated_length: int = ENUMERATED_LENGTH, budget: float = T
             break
     reason, escaping, decision = failure
     reason = f"no closed set of regions found (last try: {reason})"
+    found = _cover(model, params, zones, parity, last, deadline, start, enumerated_length)
+    if isinstance(found, Certificate):
+        return found
+    if found is not None:
+        reason += f"; no closed cover of cells ({found})"
     return _not_proven(
         start, enumerated_length, reason, escaping=escaping, decision_margin=decision
     )
+
+
+def _cover(model, params, zones, parity, last, deadline, start, enumerated_length):
+    """A certificate from a cover of cells, or the last size's failure (None: no time)."""
+    failure = None
+    for size in cellcover.SIZES:
+        if time.monotonic() > deadline:
+            break
+        closed, cells, inside, decision, why, longest = cellcover.close(
+            model.arch, params, model.hidden_size, zones, parity, last, size, deadline
+        )
+        if closed:
+            found = Certificate(True, enumerated_length, regions=cells.regions())
+            found.method, found.cell_size, found.longest_branch = CELL_METHOD, size, longest
+            found.region_margin, found.decision_margin = inside, decision
+            found.seconds = time.monotonic() - start
+            return found
+        failure = f"last try, half-width {size:g}: {why}"
+    return failure

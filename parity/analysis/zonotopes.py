@@ -2,7 +2,9 @@
 
 One step maps a zonotope Z to a zonotope that contains, for every state x in Z, both the exact
 next state f(x) and the network's float32 next state: by the mean-value theorem f(x) lies in
-f(c) + J (x - c) with J the interval Jacobian over Z's bounding box, so the new zonotope is
+f(c) + J (x - c) with J the interval Jacobian over Z (the gates' inputs, linear in the
+state, are ranged over Z itself, which is far tighter than its bounding box for a thin set;
+the rest over the bounding box), so the new zonotope is
 mid f(c) + mid(J) G u plus a box remainder (the radius of f(c), rad(J) |G| 1, the float32
 error of the step, and the float64 rounding of these computations). Keeping mid(J) G as the
 new generators follows the state's shape through the steps (Lohner's way round the wrapping
@@ -67,7 +69,8 @@ def reduce_order(generators: np.ndarray, keep: int) -> np.ndarray:
 
 def step(arch: str, params, zones: Zonotopes, bit: int) -> Zonotopes:
     """Zonotopes containing every exact and every float32 next state after `bit`."""
-    _, jac, error32 = cellbounds.step_bounds(arch, params, zones.hull(), bit)
+    shape = (zones.centre, zones.generators)
+    _, jac, error32 = cellbounds.step_bounds(arch, params, zones.hull(), bit, shape)
     at_centre, _, _ = cellbounds.step_bounds(arch, params, iv.point(zones.centre), bit)
     centre, centre_rad = iv.mid_rad(at_centre)
     j_mid, j_rad = iv.mid_rad(jac)

@@ -281,7 +281,8 @@ def _add_certify(commands) -> None:
         "--json",
         action="store_true",
         help="print one JSON object: proven, method, arithmetic, enumerated_length, block, "
-        "regions, margin, reason, escaping_region, counterexample, seconds",
+        "cell_size, longest_branch, closure, regions, margin, reason, escaping_region, "
+        "counterexample, seconds",
     )
 
 

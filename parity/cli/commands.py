@@ -239,8 +239,7 @@ def certificate_text(c) -> str:
         lines = [
             f"proven: the network answers the parity of every non-empty bit string "
             f"({c.seconds:.2f} s)",
-            f"every string up to {c.enumerated_length} bits run; {len(c.regions)} regions closed "
-            f"under every block of {c.block} bit{'s' * (c.block != 1)}",
+            f"every string up to {c.enumerated_length} bits run; {c.closure}",
             f"margins: {c.region_margin:.3g} inside the regions, {c.decision_margin:.3g} from "
             "the decision boundary (logit)",
         ]

@@ -45,6 +45,25 @@ def test_a_proven_network_shows_its_regions_and_transitions():
     assert len(boxes) == len(table) and (boxes["x2"] >= boxes["x1"]).all()
 
 
+def test_a_network_proven_by_cells_says_so_and_outlines_at_most_the_cap(monkeypatch):
+    """A trained default RNN (seed 104) is proven by a cover of cells; the chart outlines at
+    most MAX_DRAWN of them and says so, the table lists every cell."""
+    monkeypatch.setattr(ui.proof, "PROOF_SECONDS", 10.0)
+    monkeypatch.setattr(ui.proof, "MAX_DRAWN", 50)
+    from parity.training.train import train
+
+    model = train(Config(arch="rnn", seed=104)).model
+    at = with_model("machine", model, "rnn104").run(timeout=120)
+    no_crash(at)
+    proven = [s.value for s in at.success if "Proven for every length" in s.value]
+    assert len(proven) == 1 and "cells of half-width" in proven[0]
+    table = at.dataframe[-1].value
+    spec = chart_titled(at, "The certificate's regions (projected)")
+    boxes = next(f for f in spec["frames"].values() if "x1" in f.columns)
+    assert len(table) > 50 and len(boxes) == 50
+    assert any(f"first 50 of the {len(table):,} cells" in c.value for c in at.caption)
+
+
 def test_a_drifting_network_is_not_proven_and_its_wrong_string_opens_inside():
     at = with_model("machine", lstm_flipper(4.0), "leaky").run()
     no_crash(at)

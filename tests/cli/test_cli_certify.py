@@ -13,6 +13,7 @@ from tests.handbuilt import lstm_flipper, minsky_lstm, minsky_rnn
 
 FIELDS = {"proven", "method", "regions", "enumerated_length", "margin", "reason"}
 FIELDS |= {"counterexample", "seconds", "arithmetic", "block", "escaping_region"}
+FIELDS |= {"cell_size", "longest_branch", "closure"}
 
 
 def run(*args: str):
