@@ -100,8 +100,8 @@ def _stepped(arch, params, zones: Zonotopes) -> Zonotopes:
 class _Closure:
     """The worklist of close(): cells to check, and what the branches met."""
 
-    def __init__(self, arch, params, hidden, size):
-        self.arch, self.params, self.hidden = arch, params, hidden
+    def __init__(self, arch, params, hidden, size, deadline):
+        self.arch, self.params, self.hidden, self.deadline = arch, params, hidden, deadline
         self.cells = _Cells(size)
         self.pending: list[int] = []
         self.region_margin, self.decision_margin, self.longest = np.inf, np.inf, 0
@@ -115,6 +115,8 @@ class _Closure:
         for depth in range(1, MAX_DEPTH + 1):
             if not len(origin):
                 return None
+            if time.monotonic() > self.deadline:
+                return "out of time"
             if len(origin) * 2 * _per_zone(zones) > MAX_OPEN_FLOATS:
                 return "the sets do not shrink: too many open branches"
             n = len(origin)
@@ -158,7 +160,7 @@ def close(arch, params, hidden, zones, parity, last, size, deadline):
     Returns (closed, cells or None, region margin, decision margin, reason, depth): depth is
     the longest branch, region margin how far inside their cells the branches' sets end.
     """
-    run = _Closure(arch, params, hidden, size)
+    run = _Closure(arch, params, hidden, size, deadline)
     origin = np.full(len(parity), -1)
     reason = run.follow(zones, np.asarray(parity), np.asarray(last), origin)
     while reason is None and run.pending:

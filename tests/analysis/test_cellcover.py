@@ -102,3 +102,21 @@ def test_a_set_of_half_the_cell_width_always_fits_its_nearest_cell(centre, half,
         lo, hi = centre - np.array(half) * size, centre + np.array(half) * size
         grid = index[0] * size
         assert np.all(lo >= grid - size) and np.all(hi <= grid + size)
+
+
+def test_the_cover_stops_at_its_deadline_inside_a_branch(trained_rnn, monkeypatch):
+    """The clock is read at every bit of a branch, not only between batches of cells: with a
+    clock that passes the deadline after the first reads, the try ends 'out of time'."""
+    from parity.analysis import cellbounds
+    from parity.analysis.certify import _base
+
+    model, _ = trained_rnn
+    params = cellbounds.weights(model)
+    zones, parity, last, _ = _base(model, params, 8)
+    reads = iter(range(10**6))
+    monkeypatch.setattr(cellcover.time, "monotonic", lambda: 100.0 + 50 * next(reads))
+    closed, cells, *_, reason, _ = cellcover.close(
+        "rnn", params, model.hidden_size, zones, parity, last, 0.005, deadline=200.0
+    )
+    assert closed is False and cells is None and reason == "out of time"
+    assert next(reads) <= 4  # it stopped at the first reads past the deadline
