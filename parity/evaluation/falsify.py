@@ -80,7 +80,7 @@ def answers_wrong(model, text: str) -> bool:
 
 
 @torch.no_grad()
-def _exhaustive(model, length: int):
+def exhaustive_search(model, length: int):
     """(shortest wrong string or None, the BEAM lowest-margin strings of `length` bits)."""
     words = torch.tensor(list(itertools.product((0.0, 1.0), repeat=length)))
     logits = model(words)
@@ -150,7 +150,7 @@ def _choose(margin, flat, odd, gen) -> torch.Tensor:
 
 
 @torch.no_grad()
-def _beam(model, start: torch.Tensor, deadline: float, max_length: int, seed: int):
+def beam_search(model, start: torch.Tensor, deadline: float, max_length: int, seed: int):
     """Beam search from the strings `start` (B, N): (wrong string or None, length, tried, low)."""
     gen = torch.Generator().manual_seed(seed)
     outputs, state = model.run(start)
@@ -197,7 +197,7 @@ def falsify(
     """Search for the shortest string `model` answers wrong, for about `seconds`."""
     begin = time.monotonic()
     model = model.eval()
-    found, start, lowest = _exhaustive(model, exhaustive)
+    found, start, lowest = exhaustive_search(model, exhaustive)
     result = Falsification(
         found, "exhaustive" if found else None, exhaustive, 0, 0, 2**exhaustive, lowest, 0.0
     )
@@ -208,7 +208,7 @@ def falsify(
         if text is not None:
             result.string, result.found_by = text, f"streams ({name})"
         limit = min(beam_length, len(text) - 1) if text else beam_length
-        wrong, length, tried, low = _beam(model, start, begin + seconds, limit, seed)
+        wrong, length, tried, low = beam_search(model, start, begin + seconds, limit, seed)
         result.beam_length, result.strings_tried = length, result.strings_tried + tried
         result.lowest_margin = min(result.lowest_margin, low)
         if wrong is not None:

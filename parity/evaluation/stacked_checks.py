@@ -60,6 +60,7 @@ def check_many(models, suites: list[StressSuite]) -> list[Outcome]:
     family) pair, over runtime.evidence_threads() threads: each scans its family chunk by
     chunk and leaves at its first wrong string, or as soon as an earlier family of its model
     has failed. A model's answer is assembled family by family in order, as one thread would.
+    Last, the guided search of every model that passed all of that.
     """
     if not models:
         return []
@@ -73,7 +74,7 @@ def check_many(models, suites: list[StressSuite]) -> list[Outcome]:
     scan = _Scan(models, suites)
     tasks = [(i, f) for f in range(len(suites[0].random)) for i in alive]
     scanned = dict(zip(tasks, thread_map(scan, tasks), strict=True))
-    outcomes = []
+    assembled = []
     for i, (rows, failure) in enumerate(found):
         rows = list(rows)
         for f, (name, _) in enumerate(suites[i].random if failure is None else ()):
@@ -81,9 +82,19 @@ def check_many(models, suites: list[StressSuite]) -> list[Outcome]:
             if failure is not None:
                 break
             rows.append(suites[i]._row(name, right))
-        short = shorts[i][0]
-        outcomes.append(Outcome((*sorted(rows, key=lambda r: ORDER[r.check]), short), failure))
-    return outcomes
+        assembled.append((rows, failure))
+    searched = [i for i, (_, failure) in enumerate(assembled) if failure is None]
+    searched = [i for i in searched if suites[i].guided_to is not None]
+    # the guided search last, for the models that passed everything else (one per thread)
+    for i, (row, wrong) in zip(
+        searched, thread_map(lambda i: suites[i].guided(models[i]), searched), strict=True
+    ):
+        assembled[i][0].append(row)
+        assembled[i] = (assembled[i][0], wrong)
+    return [
+        Outcome((*sorted(rows, key=lambda r: ORDER[r.check]), shorts[i][0]), failure)
+        for i, (rows, failure) in enumerate(assembled)
+    ]
 
 
 class _Scan:

@@ -1,5 +1,6 @@
 """The stress check: every short string, then random strings and every family at one long
-length, then every prefix of many far longer strings; cheap enough to repeat.
+length, then every prefix of many far longer strings, then a search guided by the network
+itself (parity.evaluation.guided); cheap enough to repeat.
 
 The fixed families (a few strings each, 44 in all) run as one batch first, so the usual
 failure (a 1 followed by zeros) costs one small forward pass; the random families follow one at
@@ -17,7 +18,7 @@ import torch
 from ..core.config import CHECK_FACTOR, CHECK_SIZE, MAX_TEST_LEN
 from ..core.data import CHECK_SEED_OFFSET, Batch
 from ..core.runtime import thread_map
-from . import families, short_strings
+from . import families, guided, short_strings
 from .long_strings import (
     LONG_CHECKS,
     first_wrong_prefix,
@@ -29,7 +30,7 @@ from .long_strings import (
 
 __all__ = ["CHECK_FACTOR", "CHECK_SIZE", "StressSuite", "check_length", "config_suite"]
 STRESS_SIZE = 250  # strings of each other random family (sparse, dense, embedded runs)
-ORDER = {n: i for i, n in enumerate((*families.ALL, *LONG_CHECKS))}  # the rows' order
+ORDER = {n: i for i, n in enumerate((*families.ALL, *LONG_CHECKS, guided.GUIDED_CHECK))}
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,11 @@ class StressSuite:
         size: int = CHECK_SIZE,
         others: int = STRESS_SIZE,
         long: int | None = None,
+        guided_to: int | None = None,
     ):
-        """`long`: the length of the long strings checked last (None: none)."""
-        self.length = length
+        """`long`: the length of the long strings (None: none); `guided_to`: the length the
+        guided search runs to, last of all (None: no search)."""
+        self.length, self.seed, self.guided_to = length, seed, guided_to
         fixed = [n for n in families.ALL if not families.FAMILIES[n].random]
         parts = [families.family_batch(n, length) for n in fixed]
         self.fixed_names = [
@@ -122,7 +125,17 @@ class StressSuite:
             right = next(rights)
             rows.append(self._row(name, right))
             failure = failure or self._first_wrong(name, batch.bits, right)
+        if self.guided_to is not None and not (stop_early and failure):
+            row, wrong = self.guided(model)
+            rows.append(row)
+            failure = failure or wrong
         return Outcome((*sorted(rows, key=lambda r: ORDER[r.check]), short), failure)
+
+    def guided(self, model) -> tuple[Row, tuple[str, str] | None]:
+        """The row and failure of the search guided by the model (parity.evaluation.guided)."""
+        accuracy, count, wrong = guided.check(model, self.guided_to, self.seed)
+        row = Row(guided.GUIDED_CHECK, self.guided_to, accuracy, count)
+        return row, ((guided.GUIDED_CHECK, wrong) if wrong else None)
 
     @staticmethod
     def short(model) -> tuple[Row, tuple[str, str] | None]:
@@ -147,4 +160,5 @@ def config_suite(config) -> StressSuite:
         check_length(config.test_max_len),
         config.seed + CHECK_SEED_OFFSET,
         long=long_length(config.test_max_len),
+        guided_to=check_length(config.test_max_len),
     )

@@ -20,18 +20,19 @@ def test_the_default_model_is_called_a_parity_machine_with_its_evidence():
     assert "two-state parity automaton" in at.success[0].value
     (table,) = markdown_tables(at)  # Markdown, so no table code for the browser to load
     expected = evidence_table(result.verdict)
-    assert table["Check"] == expected["Check"].tolist() and len(table["Check"]) == 18
+    assert table["Check"] == expected["Check"].tolist() and len(table["Check"]) == 19
     assert table["Length"] == expected["Length"].tolist()
     assert table["Strings"] == [f"{n:,}" for n in expected["Strings"]]
     assert table["Check"][0] == "test set" and table["Check"][-1] == "every string up to 12 bits"
-    assert table["Check"][-6:-1] == [
+    assert table["Check"][-7:-1] == [
         "random, every prefix",
         "sparse (2% ones), every prefix",
         "dense (98% ones), every prefix",
         "long run of 0s, every prefix",
         "long run of 1s, every prefix",
+        "a search guided by the network",
     ]
-    assert table["Length"][-6:-1] == ["5,000"] * 5
+    assert table["Length"][-7:-1] == ["5,000"] * 5 + ["1,000"]
     assert set(table["Accuracy"]) == {"100.0%"}
     assert "Extracted automaton: 2 states" in at.caption[0].value
     assert not at.main.button  # nothing failed, nothing to open

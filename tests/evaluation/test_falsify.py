@@ -16,7 +16,7 @@ def test_the_beam_alone_finds_the_leaky_networks_shortest_wrong_string():
     found = fal.falsify(model, seconds=60, stream_length=1)
     assert found.found and found.found_by == "beam" and fal.answers_wrong(model, found.string)
     assert 15 <= len(found.string) <= 19  # right up to 14 bits; the stream needs 20
-    exhaustive = fal._exhaustive(model, 14)[0]
+    exhaustive = fal.exhaustive_search(model, 14)[0]
     assert exhaustive is None
 
 

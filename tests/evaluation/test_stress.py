@@ -8,6 +8,7 @@ import torch
 from parity.core.config import Config
 from parity.evaluation import families, long_strings
 from parity.evaluation.families import ALL, bits_text
+from parity.evaluation.guided import GUIDED_CHECK
 from parity.evaluation.long_strings import (
     BLOCK_ROWS,
     LONG_BITS,
@@ -49,6 +50,9 @@ class Decays(torch.nn.Module):
         parity = read.cumsum(1).remainder(2)
         answers = torch.where(steps - last_one >= self.after, 0.0, parity)
         return (answers[:, -bits.shape[1] :] * 2 - 1).unsqueeze(-1), read
+
+    def forward(self, bits):  # logits after every bit, as the guided search reads them
+        return self.run(bits)[0].squeeze(-1)
 
     def predict(self, bits, lengths):
         self.calls += 1
@@ -128,6 +132,9 @@ class Trap(torch.nn.Module):
         self.rows += len(bits)
         return self.answers(bits)[torch.arange(len(bits)), lengths - 1].long()
 
+    def forward(self, bits):  # logits after every bit, as the guided search reads them
+        return self.answers(bits) * 2 - 1
+
     def run(self, bits, state=None):  # state: every bit read so far
         self.rows += len(bits) if state is None else 0
         read = bits if state is None else torch.cat([state, bits], 1)
@@ -180,7 +187,7 @@ def test_a_rare_trap_the_long_random_strings_meet_fails_the_check():
     assert row.length == 1500 and row.strings == LONG_SIZE
     assert row.accuracy == pytest.approx(1 - int(trapped.sum()) / LONG_SIZE)  # float32 mean
     assert all(r.accuracy == 1.0 for r in full.rows if r.check != LONG_CHECK)
-    assert [r.check for r in full.rows] == [*ALL, *LONG_CHECKS, SHORT_CHECK]
+    assert [r.check for r in full.rows] == [*ALL, *LONG_CHECKS, GUIDED_CHECK, SHORT_CHECK]
     (stacked,) = check_many([Trap(pattern)], [suite])
     assert stacked.failure == outcome.failure  # the batched training's check finds the same
     verdict = judge(1.0, (5, 30), full)

@@ -43,7 +43,7 @@ def test_a_parity_machine_needs_every_check_and_the_stable_two_state_automaton()
         "its states form the stable two-state parity automaton "
         "(tested, not proven for every length)"
     )
-    assert "at 1,000 bits (10x the test maximum)" in best.headline
+    assert "every stress family at 1,000 bits" in best.headline
     assert best.automaton == {"states": 2, "is_parity": True, "stable": True}
     drifting = v.judge(1.0, LENGTHS, passed, Automaton(True, False, 2))
     assert drifting.status == v.CHECKS_PASSED and not drifting.is_parity_machine
@@ -93,14 +93,18 @@ def test_train_attaches_a_picklable_verdict_with_its_evidence(default_result):
     assert pickle.loads(pickle.dumps(verdict)) == verdict
     frame = verdict.evidence_frame()
     assert list(frame.columns) == v.EVIDENCE_COLUMNS
-    assert frame["check"].iloc[0] == "test set" and len(frame) == 18  # 11 families, 5 long, short
+    # the test set, 11 families, 5 long checks, the guided search, the short strings
+    assert frame["check"].iloc[0] == "test set" and len(frame) == 19
     assert frame["check"].iloc[-1] == "short_strings" and frame["strings"].iloc[-1] == 8190
-    assert list(frame["check"].iloc[-6:-1]) == list(LONG_CHECKS)
-    assert list(frame["strings"].iloc[-6:-1]) == [2000, 250, 250, 250, 250]
-    assert set(frame["length"].iloc[1:-6]) == {1000}
-    assert list(frame["length"].iloc[-6:]) == [5000] * 5 + [12]
+    assert list(frame["check"].iloc[-7:-2]) == list(LONG_CHECKS)
+    assert list(frame["strings"].iloc[-7:-2]) == [2000, 250, 250, 250, 250]
+    assert frame["check"].iloc[-2] == "guided" and frame["strings"].iloc[-2] == 4096 + 2 * 256 * 988
+    assert set(frame["length"].iloc[1:-7]) == {1000}
+    assert list(frame["length"].iloc[-7:]) == [5000] * 5 + [1000, 12]
     assert verdict.status in (v.PARITY_MACHINE, v.CHECKS_PASSED)
-    assert "(10x the test maximum) and on every prefix of 3,000 of 5,000 bits" in verdict.headline
+    assert "1,000 bits, on every prefix of 3,000 of 5,000 bits and on a guided search" in (
+        verdict.headline
+    )
     assert (frame["accuracy"] == 1.0).all()
     summary = json.loads(json.dumps(default_result.summary()))
     assert summary["verdict"]["status"] == verdict.status
