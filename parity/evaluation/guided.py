@@ -8,8 +8,9 @@ the falsifier's beam (parity.evaluation.falsify.beam_search), run to a fixed len
 than for a time, so that the same model always meets the same strings: from the BEAM strings
 of GUIDED_START bits whose answers come closest to the decision boundary, every string is
 extended by a 0 and by a 1 at each step, and the BEAM extensions closest to the boundary,
-farthest drifted or drawn at random (seeded) are kept, out to the check's length. Every
-answer on the way is checked, so each step checks 2 x BEAM strings.
+farthest drifted or drawn at random (seeded) are kept, out to the stress check's length (at
+most GUIDED_MAX_LENGTH bits: a step costs about a millisecond at hidden 8). Every answer on
+the way is checked, so each step checks 2 x BEAM strings.
 """
 
 from __future__ import annotations
@@ -23,6 +24,12 @@ from .falsify import answers_wrong, beam_search, exhaustive_search
 GUIDED_CHECK = "guided"  # the check's name in a verdict's evidence
 GUIDED_START = 12  # the beam starts from strings of this many bits (every one is checked first)
 GUIDED_SEED_OFFSET = 9_000_011  # apart from the other checks' strings
+GUIDED_MAX_LENGTH = 2000  # the search's longest strings: its cost grows with the length
+
+
+def guided_length(check_length: int) -> int:
+    """How far the search runs: the stress check's length, at most GUIDED_MAX_LENGTH bits."""
+    return min(check_length, GUIDED_MAX_LENGTH)
 
 
 def guided_label(length: int) -> str:

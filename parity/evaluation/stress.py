@@ -160,5 +160,5 @@ def config_suite(config) -> StressSuite:
         check_length(config.test_max_len),
         config.seed + CHECK_SEED_OFFSET,
         long=long_length(config.test_max_len),
-        guided_to=check_length(config.test_max_len),
+        guided_to=guided.guided_length(check_length(config.test_max_len)),
     )

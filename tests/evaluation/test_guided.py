@@ -51,3 +51,10 @@ def test_the_search_is_the_same_on_every_path_and_every_time(trapped):
     again = guided.check(trapped.model, 1000, suite.seed)
     assert single.failure == stacked.failure == (guided.GUIDED_CHECK, again[2])
     assert again[2] == trapped.verdict.failure
+
+
+def test_the_search_runs_to_the_stress_length_but_never_past_its_cap():
+    assert config_suite(Config()).guided_to == 1000  # 10x the test maximum
+    assert config_suite(Config(test_min_len=5, test_max_len=30)).guided_to == 300
+    long_tests = config_suite(Config(test_min_len=100, test_max_len=1000))
+    assert long_tests.length == 10_000 and long_tests.guided_to == guided.GUIDED_MAX_LENGTH
