@@ -107,10 +107,13 @@ class _Closure:
         self.region_margin, self.decision_margin, self.longest = np.inf, np.inf, 0
 
     def follow(self, zones: Zonotopes, parity, last, origin) -> str | None:
-        """Follow sets until each fits in a cell; None, or why not. origin -1: the start."""
-        index, inside = _nearest(zones, self.cells.size)
-        open_rows = self._land(index, inside, parity, last, origin, None)
-        zones, parity, origin = zones.take(open_rows), parity[open_rows], origin[open_rows]
+        """Follow sets until each fits in a cell; None, or why not. origin: the cell each set
+        is, or -1 for the states after N bits, which may fit at once (a cell must take at
+        least one bit to land: a branch of no bits would prove nothing)."""
+        if (origin < 0).all():
+            index, inside = _nearest(zones, self.cells.size)
+            open_rows = self._land(index, inside, parity, last, origin, None)
+            zones, parity, origin = zones.take(open_rows), parity[open_rows], origin[open_rows]
         first = None
         for depth in range(1, MAX_DEPTH + 1):
             if not len(origin):
