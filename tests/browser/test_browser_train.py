@@ -85,18 +85,26 @@ def test_sidebar_settings_survive_page_switches(lab):
         assert url_values(lab) == expected_url(), f"URL lost the settings on page {title!r}"
 
 
+def _wait_for_url_hidden_size(lab, wanted: str) -> None:
+    """Until the URL holds `wanted` as its hidden size (or the interaction timeout passes)."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while lab.query().get("hidden_size") != wanted and time.monotonic() < deadline:
+        lab.page.wait_for_timeout(100)
+
+
 def test_copied_url_restores_settings_in_a_fresh_browser(lab, make_lab):
     lab.open()
     for name, value in changed_settings().items():
         lab.set_value(label(name), value)
+    # The URL follows the sidebar once the last slider step's run has written it: under load
+    # the runs of the steps before (hidden 9, then 10) queue in the pool. Wait for it on the
+    # Train page, where that run finishes, and again after the switch.
+    wanted = changed_settings()["hidden_size"]
+    _wait_for_url_hidden_size(lab, wanted)
     lab.nav("Look inside")
     expected = lab.sidebar_config()
-    # The URL follows the sidebar once the last slider step's run has written it: under load
-    # that run may still be training the step before (hidden 9) when the page is switched.
-    wanted = str(expected["hidden_size"])
-    deadline = time.monotonic() + TIMEOUT_MS / 1000
-    while lab.query().get("hidden_size") != wanted and time.monotonic() < deadline:
-        lab.page.wait_for_timeout(100)
+    assert str(expected["hidden_size"]) == wanted
+    _wait_for_url_hidden_size(lab, wanted)
     copied = lab.page.url
     assert lab.query().get("hidden_size") == wanted, copied
     assert "hidden_size=" in copied and "arch=" in copied
