@@ -23,20 +23,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
+from proof import seed_list  # noqa: E402  (bench/proof.py; it also pins one thread)
+
 from parity.core.config import Config  # noqa: E402
-from parity.core.runtime import use_one_thread  # noqa: E402
 from parity.evaluation import guided, stress  # noqa: E402
 from parity.evaluation.long_strings import long_batches, long_length, long_steps  # noqa: E402
 from parity.training.train import train  # noqa: E402
-
-use_one_thread()
-
-
-def seed_list(text: str) -> list[int]:
-    if "-" in text:
-        lo, hi = (int(x) for x in text.split("-"))
-        return list(range(lo, hi + 1))
-    return [int(x) for x in text.split(",")]
 
 
 def timed(fn) -> float:
