@@ -68,23 +68,12 @@ def _short(names: list[str]) -> str:
 MAX_DRAWN = 600  # regions outlined on the chart (a cover of cells can hold thousands)
 
 
-def closure_of(c: dict) -> str:
-    """How a proven certificate's regions close: a cover of cells, or regions and blocks."""
-    if c.get("cell_size"):
-        return c["closure"]
-    block = c["block"]
-    return (
-        f"{len(c['regions'])} regions of states are closed under every block of {block} "
-        f"bit{'s' * (block != 1)}"
-    )
-
-
 def proven_text(c: dict) -> str:
     """The success box of a certificate."""
     return (
         f"**Proven for every length.** This network answers the parity of every non-empty bit "
         f"string, of any length: every string up to {c['enumerated_length']} bits was run, and "
-        f"{closure_of(c)} ({c['seconds']:.1f} s). Margins: "
+        f"{c['closure']} ({c['seconds']:.1f} s). Margins: "
         f"{c['margin']['region']:.3g} inside the regions, {c['margin']['decision']:.3g} from "
         "the decision boundary."
     )

@@ -25,7 +25,7 @@ import time
 import numpy as np
 
 from .certificate import Region
-from .zonotopes import Zonotopes, decision_margin, from_boxes, step
+from .zonotopes import Zonotopes, concat, decision_margin, from_boxes, step
 
 SIZES = (0.04, 0.02, 0.01, 0.005, 0.0025, 0.00125)  # half-widths tried in turn, widest first
 MAX_DEPTH = 40  # bits a branch may run before its set must fit in a cell
@@ -89,14 +89,6 @@ def _per_zone(zones: Zonotopes) -> int:
     return zones.generators.shape[1] * (zones.generators.shape[2] + 2) * 4
 
 
-def _stepped(arch, params, zones: Zonotopes) -> Zonotopes:
-    """Every zonotope after a 0, then every one after a 1."""
-    after = [step(arch, params, zones, b) for b in (0, 1)]
-    return Zonotopes(
-        np.concatenate([z.centre for z in after]), np.concatenate([z.generators for z in after])
-    )
-
-
 class _Closure:
     """The worklist of close(): cells to check, and what the branches met."""
 
@@ -123,7 +115,7 @@ class _Closure:
             if len(origin) * 2 * _per_zone(zones) > MAX_OPEN_FLOATS:
                 return "the sets do not shrink: too many open branches"
             n = len(origin)
-            zones = _stepped(self.arch, self.params, zones)
+            zones = concat([step(self.arch, self.params, zones, b) for b in (0, 1)])
             bits = np.repeat([0, 1], n)
             parity, origin = np.concatenate([parity, 1 - parity]), np.concatenate([origin, origin])
             first = bits if first is None else np.concatenate([first, first])

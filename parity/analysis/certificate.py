@@ -76,8 +76,8 @@ class Certificate:
             return ""
         if self.cell_size is None:
             return (
-                f"{len(self.regions)} regions closed under every block of {self.block} "
-                f"bit{'s' * (self.block != 1)}"
+                f"{len(self.regions)} regions of states are closed under every block of "
+                f"{self.block} bit{'s' * (self.block != 1)}"
             )
         return (
             f"{len(self.regions):,} cells of half-width {self.cell_size:g} closed: from every "

@@ -32,7 +32,7 @@ import torch
 
 from . import cellbounds, cellcover, zonotopes
 from .certificate import CELL_METHOD, Certificate, Region
-from .zonotopes import Zonotopes, decision_margin, from_boxes, step
+from .zonotopes import Zonotopes, concat, decision_margin, from_boxes, step
 
 ENUMERATED_LENGTH = 12
 CLUSTER_SIZE = 0.1  # states of one key in one grid cube of this side share a region ...
@@ -64,13 +64,6 @@ def shortest_wrong(model, length: int) -> str | None:
     return "".join(str(int(b)) for b in words[row, : first + 1])
 
 
-def _concat(parts: list[Zonotopes]) -> Zonotopes:
-    """One batch of the zonotopes of every part, in order."""
-    return Zonotopes(
-        np.concatenate([z.centre for z in parts]), np.concatenate([z.generators for z in parts])
-    )
-
-
 def _expand(arch, params, zones, parity, origin, hidden, steps):
     """Push zonotopes through every word of `steps` bits, checking the head at each step.
 
@@ -80,7 +73,7 @@ def _expand(arch, params, zones, parity, origin, hidden, steps):
     """
     worst, worst_origin, last, first = np.inf, None, None, None
     for depth in range(steps):
-        zones = _concat([step(arch, params, zones, b) for b in (0, 1)])
+        zones = concat([step(arch, params, zones, b) for b in (0, 1)])
         last = np.repeat([0, 1], len(parity))
         first = last if depth == 0 else np.concatenate([first, first])
         parity, origin = np.concatenate([parity, 1 - parity]), np.concatenate([origin, origin])

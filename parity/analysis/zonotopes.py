@@ -45,6 +45,13 @@ class Zonotopes:
         return Zonotopes(self.centre[rows], self.generators[rows])
 
 
+def concat(parts: list[Zonotopes]) -> Zonotopes:
+    """One batch of the zonotopes of every part, in order."""
+    return Zonotopes(
+        np.concatenate([z.centre for z in parts]), np.concatenate([z.generators for z in parts])
+    )
+
+
 def from_boxes(lo: np.ndarray, hi: np.ndarray) -> Zonotopes:
     """Zonotopes equal to (containing) the boxes [lo, hi] (n, d)."""
     mid, rad = iv.mid_rad((lo, hi))
