@@ -63,11 +63,20 @@ def region_boxes(regions: list[dict], projection) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["x1", "x2", "y1", "y2", "name", "label"])
 
 
+MANY_REGIONS = 40  # beyond this many outlines, they are drawn thin and pale
+
+
 def regions_layer(boxes: pd.DataFrame) -> alt.Chart:
     """The regions as outlined rectangles, to lay over a state map."""
+    many = len(boxes) > MANY_REGIONS  # a cover of cells: thin, pale outlines over the cloud
     return (
         alt.Chart(boxes)
-        .mark_rect(fillOpacity=0.0, strokeWidth=1.4, stroke="#212529")
+        .mark_rect(
+            fillOpacity=0.0,
+            strokeWidth=0.6 if many else 1.4,
+            strokeOpacity=0.45 if many else 1.0,
+            stroke="#212529",
+        )
         .encode(x="x1:Q", x2="x2:Q", y="y1:Q", y2="y2:Q", tooltip=["name:N", "label:N"])
     )
 
