@@ -13,10 +13,10 @@ from parity.evaluation.stress import config_suite
 from parity.evaluation.verdict import FAILS_FAMILY, PARITY_MACHINE
 from parity.training.train import train
 
-# The default RNN of seed 333 (never used to tune anything) passed every other check at step
-# 500, where its stop rule ended it before the guided search existed; the falsifier found a
-# 99-bit string it answers wrong.
-SEED, TRAPPED_AT = 333, 500
+# The default RNN of seed 313 (never used to tune anything) passes every other check at step
+# 430, and the search finds a 77-bit string it answers wrong; its stop rule trains on to step
+# 450. (Seed 333 was this network before MKL's code path was pinned: parity/__init__.py.)
+SEED, TRAPPED_AT = 313, 430
 
 
 @pytest.fixture(scope="module")
