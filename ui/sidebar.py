@@ -217,6 +217,40 @@ def drop_unreadable_numbers() -> None:
         params.set_initial_query_params_from_current()
 
 
+def _url_value(f: dataclasses.Field, text: str | None):
+    """What the address's `text` means for field `f` (None: absent or unreadable)."""
+    if text is None:
+        return None
+    return text if f.metadata["choices"] else url_values.number(f, text)
+
+
+def sync_url_with_widgets() -> None:
+    """Write into the address any setting whose value there differs from its widget's.
+
+    The widgets write the address themselves (bind="query-params"), but a page switch right
+    after a slider's last step can carry the address of the step before to the server (seen:
+    a slider moved 8 -> 9 -> 10, then Look inside clicked: the widget showed 10, the address
+    said 9 from then on, and the next address write sent 9 back to the browser). A link copied
+    then would open another setup than the one shown. Streamlit's own correction call is used
+    (the one it makes after clamping a value), since a bound parameter refuses st.query_params
+    (internal API, hence the import here); a value equal in meaning is left as written."""
+    from streamlit.runtime.state.session_state_proxy import get_session_state
+
+    state = st.session_state
+    with get_session_state().query_params() as params:
+        for f in config_lib.fields():
+            if f.name not in state:
+                continue
+            value = state[f.name]
+            text = params.get(f.name)
+            if value == f.default:
+                if text is not None:
+                    params.remove_param(f.name)
+            elif _url_value(f, text) != value:
+                shown = value if isinstance(value, str) else _format_number(value)
+                params.set_corrected_value(f.name, shown, "string_value")
+
+
 def render() -> None:
     """The settings sidebar: main fields, then an 'Advanced' expander."""
     unusable = url_warnings()  # read before the widgets drop the values from the URL
@@ -242,6 +276,7 @@ def render() -> None:
     sidebar.button("Reset to defaults", on_click=reset_to_defaults, width="stretch")
     for message in unusable:
         st.warning(message, icon=":material/block:")
+    sync_url_with_widgets()  # before the history writes the address
     history.keep()  # the visitor's runs, restored from the address and kept in it
 
 

@@ -29,8 +29,9 @@ def address(at: AppTest) -> dict[str, str]:
 
 
 def reopen(at: AppTest, page: str = "train") -> AppTest:
-    """A new session on the same address: a reload, a new tab or a lost session. (AppTest
-    has no browser to write the widgets' values into the address: the sidebar opens at FAST.)"""
+    """A new session on the same address: a reload, a new tab or a lost session. The address
+    holds the sidebar's last settings (the app writes them too: ui.sidebar.sync_url_with_widgets),
+    so the sidebar opens where it was left: at SMALL after named_and_pinned."""
     return page_app(page, **address(at)).run()
 
 
@@ -73,8 +74,8 @@ def test_a_new_session_restores_names_pins_numbers_and_overlay_from_the_cache(tr
         (2, SMALL, "small", False),
     ]
     assert picker(again).value == [1, 2] and overlay_labels(again) == overlay_labels(at)
-    # The sidebar opens at FAST here (see reopen): its run is #1, the previous one #2.
-    assert "your previous run, #2 (small)" in " ".join(c.value for c in again.caption)
+    # The sidebar opens at SMALL (see reopen): its run is #2, the previous one #1.
+    assert "your previous run, #1 (hidden 8)" in " ".join(c.value for c in again.caption)
     assert train_calls == [FAST_CONFIG, SMALL]  # nothing trained again: the cache had both
     assert address(again) == address(at)  # and the address is the same
     assert "Kept in the page address" in " ".join(c.value for c in again.caption)
@@ -90,14 +91,14 @@ def test_after_a_server_restart_the_runs_are_trained_again_and_are_the_same_runs
         (1, None, True),
         (2, "small", False),
     ]
-    assert train_calls == [FAST_CONFIG, SMALL, FAST_CONFIG, SMALL]  # the sidebar's run first
+    assert train_calls == [FAST_CONFIG, SMALL, SMALL, FAST_CONFIG]  # the sidebar's run first
     for run in runs_of(again):  # seeded by their configs: the very same curves
         columns = [c for c in run.history if c != "elapsed"]
         assert run.history[columns].equals(before[run.id][columns])
     assert overlay_labels(again) == overlay_labels(at)
     assert any("trained them again" in c.value for c in again.caption)
     again.run()  # the next run's metrics compare with the previous run, as from the cache
-    assert "your previous run, #2 (small)" in " ".join(c.value for c in again.caption)
+    assert "your previous run, #1 (hidden 8)" in " ".join(c.value for c in again.caption)
     assert address(again) == address(at)
 
 
