@@ -247,8 +247,15 @@ def sync_url_with_widgets() -> None:
                 if text is not None:
                     params.remove_param(f.name)
             elif _url_value(f, text) != value:
-                shown = value if isinstance(value, str) else _format_number(value)
-                params.set_corrected_value(f.name, shown, "string_value")
+                params.set_corrected_value(f.name, _address_text(value), "string_value")
+
+
+def _address_text(value) -> str:
+    """A value as the address holds it, exactly (as Streamlit writes numbers: 2.0 as "2";
+    never rounded, so a seed of 1,234,567 stays whole)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def render() -> None:

@@ -340,6 +340,10 @@ def test_an_address_behind_its_widgets_is_written_anew():
     address = {k: v[-1] if isinstance(v, list) else v for k, v in at.query_params.items()}
     assert address["hidden_size"] == "12" and address["arch"] == "rnn"
     assert "lr" not in address
+    at.sidebar.number_input(key="seed").set_value(1_234_567).run()
+    at.query_params["seed"] = "1234560"  # a large number is written back whole
+    at.run()
+    assert at.query_params["seed"] in ("1234567", ["1234567"])
     at.sidebar.select_slider(key="lr").set_value(0.02).run()
     at.query_params["lr"] = "0.020"  # the same value written otherwise: left as it is
     at.run()
