@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import signal
 
 import pytest
 import torch
@@ -13,6 +14,14 @@ from parity.nets.models import ParityModel
 from parity.training.train import train
 
 use_one_thread()  # as every entry point does (parity/core/runtime.py)
+
+# The tests press Ctrl-C on the command line (SIGINT to a child process), as in a terminal. A
+# shell that starts the test run in the background (`cmd &` in a script, nohup) ignores SIGINT,
+# an ignored signal stays ignored across exec, and Python then installs no KeyboardInterrupt
+# handler: every child would shrug the key press off and the interrupt tests time out. With a
+# handler here, the children start with SIGINT at its default, as under a terminal.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")
