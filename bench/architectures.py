@@ -3,6 +3,7 @@
     nice python bench/architectures.py run --archs rnn,gru,lstm --seeds 100-199 \\
         --out /some/after.jsonl                      # batched: the seeds of one arch as a stack
     nice python bench/architectures.py run --alone --impl scratch --seeds 100-129 --out F
+    nice python bench/architectures.py run --alone --certify --archs gru --seeds 400-499 --out F
     nice python bench/architectures.py run --root OLD_CHECKOUT --out before.jsonl  # the before
     python bench/architectures.py report before.jsonl after.jsonl ... > bench/ARCHITECTURES.md
 
@@ -11,7 +12,8 @@ the shared ones in a checkout from before them) for every seed, as one stack per
 (parity.training.batched.train_many, as `experiment --batch` does) or, with --alone, one
 train() after another; then checks every model called a parity machine against held-out
 strings it never saw: every stress family at HELDOUT_LENGTHS, HELDOUT_COUNT strings each
-(seed HELDOUT_SEED, apart from the stop rule's). One JSON line per run.
+(seed HELDOUT_SEED, apart from the stop rule's). With --certify every model is also offered to
+parity.analysis.certify (its default time budget, one thread). One JSON line per run.
 """
 
 from __future__ import annotations
@@ -45,11 +47,25 @@ def heldout_wrong(model) -> int:
     return int(round(((1 - table["accuracy"]) * table["strings"]).sum()))
 
 
-def row_of(result, label: str, mode: str, wall: float) -> dict:
-    """One run's JSON row."""
+def certified(model) -> dict:
+    """The certificate's outcome for `model` (parity.analysis.certify, default budget)."""
+    from parity.analysis.certify import certify
+
+    found = certify(model)
+    return {
+        "proven": found.proven,
+        "certify_method": ("cells" if found.cell_size else "regions") if found.proven else None,
+        "certify_seconds": round(found.seconds, 3),
+        "certify_reason": found.reason,
+    }
+
+
+def row_of(result, label: str, mode: str, wall: float, proof: bool = False) -> dict:
+    """One run's JSON row (with the certificate's outcome when `proof`)."""
     verdict = result.verdict
     machine = bool(verdict and verdict.is_parity_machine)
-    return {
+    extra = certified(result.model) if proof and verdict else {}
+    return extra | {
         "label": label,
         "mode": mode,
         "arch": result.config.arch,
@@ -87,7 +103,8 @@ def run(args) -> None:
                 for config in configs:
                     started = time.perf_counter()
                     result = train(config)
-                    row = row_of(result, args.label, mode, time.perf_counter() - started)
+                    wall = time.perf_counter() - started
+                    row = row_of(result, args.label, mode, wall, args.certify)
                     out.write(json.dumps(row) + "\n")
                     out.flush()
                 continue
@@ -95,7 +112,8 @@ def run(args) -> None:
             results = train_many(configs)
             wall = (time.perf_counter() - started) / len(configs)
             for result in results:
-                out.write(json.dumps(row_of(result, args.label, mode, wall)) + "\n")
+                row = row_of(result, args.label, mode, wall, args.certify)
+                out.write(json.dumps(row) + "\n")
             out.flush()
             done = sum(r.verdict.is_parity_machine for r in results)
             print(f"{args.label} {arch}/{args.impl}: {done}/{len(results)}", file=sys.stderr)
@@ -117,6 +135,10 @@ def summary_rows(rows: list[dict]) -> list[list[str]]:
         false = sum(1 for r in machines if r["heldout_wrong"])
         seconds = [r["train_seconds"] for r in machines]
         seeds = [r["seed"] for r in group]
+        tried = [r for r in group if "proven" in r]
+        proven = [r for r in tried if r["proven"]]
+        if any(r["proven"] and not r["parity_machine"] for r in tried):
+            raise SystemExit("a certified model that is not a parity machine: a false certificate")
         out.append(
             [
                 label, mode, arch, impl, str(hidden), f"{min(seeds)}..{max(seeds)}",
@@ -126,6 +148,8 @@ def summary_rows(rows: list[dict]) -> list[list[str]]:
                 f"{statistics.median(seconds):.1f}" if seconds else "-",
                 f"{max(seconds):.1f}" if seconds else "-",
                 ", ".join(sorted({r["status"] for r in group if not r["parity_machine"]})) or "-",
+                f"{len(proven)} of {len(tried)}" if tried else "-",
+                f"{statistics.median(r['wall_seconds'] for r in group):.1f}",
             ]
         )  # fmt: skip
     return out
@@ -134,6 +158,7 @@ def summary_rows(rows: list[dict]) -> list[list[str]]:
 HEADER = [
     "defaults", "trained", "arch", "impl", "hidden", "seeds", "parity machines",
     "false verdicts", "median steps", "max steps", "median s", "max s", "other verdicts",
+    "proven", "median wall s",
 ]  # fmt: skip
 
 
@@ -157,6 +182,7 @@ def main() -> None:
     go.add_argument("--root", help="import parity from this checkout (the 'before')")
     go.add_argument("--label", default="own")
     go.add_argument("--out", required=True)
+    go.add_argument("--certify", action="store_true", help="also try to prove every model")
     show = commands.add_parser("report")
     show.add_argument("files", nargs="+")
     args = parser.parse_args()
