@@ -28,6 +28,7 @@ from pathlib import Path
 HELDOUT_LENGTHS = (2001, 5000, 10_000)
 HELDOUT_COUNT = 100
 HELDOUT_SEED = 424_242
+RIGHT = ("parity machine", "checks passed")  # verdicts of models right on every check
 
 
 def parse_seeds(text: str) -> list[int]:
@@ -137,8 +138,8 @@ def summary_rows(rows: list[dict]) -> list[list[str]]:
         seeds = [r["seed"] for r in group]
         tried = [r for r in group if "proven" in r]
         proven = [r for r in tried if r["proven"]]
-        if any(r["proven"] and not r["parity_machine"] for r in tried):
-            raise SystemExit("a certified model that is not a parity machine: a false certificate")
+        if any(r["proven"] and (r["heldout_wrong"] or r["status"] not in RIGHT) for r in tried):
+            raise SystemExit("a certified model answers a string wrong: a false certificate")
         out.append(
             [
                 label, mode, arch, impl, str(hidden), f"{min(seeds)}..{max(seeds)}",
