@@ -20,10 +20,18 @@ def test_the_default_model_is_called_a_parity_machine_with_its_evidence():
     assert "two-state parity automaton" in at.success[0].value
     (table,) = markdown_tables(at)  # Markdown, so no table code for the browser to load
     expected = evidence_table(result.verdict)
-    assert table["Check"] == expected["Check"].tolist() and len(table["Check"]) == 19
+    assert table["Check"] == expected["Check"].tolist() and len(table["Check"]) == 25
     assert table["Length"] == expected["Length"].tolist()
     assert table["Strings"] == [f"{n:,}" for n in expected["Strings"]]
     assert table["Check"][0] == "test set" and table["Check"][-1] == "every string up to 12 bits"
+    assert table["Check"][-13:-7] == [
+        "a 1, then zeros, every prefix",
+        "zeros, then a 1, every prefix",
+        "all ones, every prefix",
+        "all zeros, every prefix",
+        "alternating, every prefix",
+        "short periods, every prefix",
+    ]
     assert table["Check"][-7:-1] == [
         "random, every prefix",
         "sparse (2% ones), every prefix",
@@ -32,7 +40,7 @@ def test_the_default_model_is_called_a_parity_machine_with_its_evidence():
         "long run of 1s, every prefix",
         "a search guided by the network",
     ]
-    assert table["Length"][-7:-1] == ["5,000"] * 5 + ["1,000"]
+    assert table["Length"][-13:-1] == ["5,000"] * 11 + ["1,000"]
     assert set(table["Accuracy"]) == {"100.0%"}
     assert "Extracted automaton: 2 states" in at.caption[0].value
     assert not at.main.button  # nothing failed, nothing to open

@@ -159,8 +159,13 @@ def first_end(row: torch.Tensor, pattern: torch.Tensor) -> int:
 
 
 def short_and_fixed_rows(suite: StressSuite) -> int:
-    """Rows a model reads before the long strings: short strings, fixed and random families."""
-    return 8190 + len(suite.fixed) + sum(len(b) for n, b in suite.random if not is_long(n))
+    """Rows a model reads before the long random strings: short strings, fixed and random
+    families, the fixed families' long strings."""
+    before = [b for n, b in suite.random if not is_long(n) or n in LONG_FIXED_CHECKS]
+    return 8190 + len(suite.fixed) + sum(len(b) for b in before)
+
+
+LONG_FIXED_CHECKS = [f"long_{n}" for n in long_strings.LONG_FIXED]
 
 
 def test_a_rare_trap_the_long_random_strings_meet_fails_the_check():
@@ -218,7 +223,8 @@ def test_a_trap_that_flips_the_answer_for_a_few_steps_is_met_in_a_prefix():
 
 def test_a_trap_in_long_runs_of_zeros_is_met_by_the_long_structured_strings():
     """400 zeros in a row flip the answer: no string of the stress check (300 bits) holds them
-    and no long random one, but long sparse strings and long runs of zeros do."""
+    and no long random one, but the long strings of a 1 then zeros, of sparse bits and of long
+    runs of zeros do; the fixed family's comes first, and says it in words."""
     suite = config_suite(Config(test_min_len=5, test_max_len=30, seed=3))
     pattern = torch.zeros(400)
     outcome = suite.run(Trap(pattern))
@@ -226,26 +232,81 @@ def test_a_trap_in_long_runs_of_zeros_is_met_by_the_long_structured_strings():
     assert rows["long_random"].accuracy == 1.0 and rows["long_dense"].accuracy == 1.0
     assert rows["long_zero_run"].accuracy == 0.0  # every run covers 30%-90% of 1,500 bits
     assert 0.0 < rows["long_sparse"].accuracy < 1.0
+    assert rows["long_one_then_zeros"].accuracy == 0.0 and rows["long_all_zeros"].accuracy == 0
     assert all(r.accuracy == 1.0 for r in outcome.rows if not is_long(r.check))
     check, text = outcome.failure
-    assert check == "long_sparse" and text.endswith("0" * 400) and "0" * 401 not in text
+    assert check == "long_one_then_zeros" and text == "1" + "0" * 400
     verdict = judge(1.0, (5, 30), outcome)
-    assert verdict.status == FAILS_FAMILY and "long sparse (2% ones) strings" in verdict.headline
+    assert verdict.status == FAILS_FAMILY and "fails on a 1 followed by 400 zeros" in (
+        verdict.headline
+    )
     assert len(verdict.headline) <= 300
 
 
 def test_the_long_strings_are_fifty_times_the_test_maximum_within_fifteen_million_bits():
     sizes = long_sizes(long_length(100))
-    assert long_length(100) == 5000 and list(sizes) == list(LONG_CHECKS)
-    assert sizes == {c: 2000 if c == LONG_CHECK else 250 for c in LONG_CHECKS}
+    random_checks = [c for c in LONG_CHECKS if c not in LONG_FIXED_CHECKS]
+    assert long_length(100) == 5000 and list(sizes) == random_checks
+    assert sizes == {c: 2000 if c == LONG_CHECK else 250 for c in random_checks}
     assert 5000 * sum(sizes.values()) == LONG_BITS == 15_000_000
     capped = long_sizes(long_length(1000))  # 10,000 bits: half as many of each
     assert long_length(1000) == 10_000
-    assert capped == {c: 1000 if c == LONG_CHECK else 125 for c in LONG_CHECKS}
+    assert capped == {c: 1000 if c == LONG_CHECK else 125 for c in random_checks}
     suite = config_suite(Config(test_min_len=100, test_max_len=1000))
     assert dict(suite.random)[LONG_CHECK].bits.shape == (1000, 10_000)
-    assert [n for n, _ in suite.random][-5:] == list(LONG_CHECKS)
-    assert [f for f in LONG_CHECKS.values()] == ["random", "sparse", "dense", "zero_run", "one_run"]
+    assert [n for n, _ in suite.random][-11:] == list(LONG_CHECKS)
+    assert [f for f in LONG_CHECKS.values()] == [
+        *(n for n in ALL if not families.FAMILIES[n].random),  # the fixed families first
+        *("random", "sparse", "dense", "zero_run", "one_run"),
+    ]
+    fixed = {n: b for n, b in suite.random if n in LONG_FIXED_CHECKS}
+    assert sum(len(b) for b in fixed.values()) == 44 == len(suite.fixed)  # each fixed string
+    assert all(b.bits.shape[1] == 10_000 for b in fixed.values())
+
+
+class LateTrap(Trap):
+    """Exact parity, except that the answer flips for good once `pattern` ends at step `after`
+    or later: a trap only strings longer than `after` can meet."""
+
+    def __init__(self, pattern: torch.Tensor, after: int):
+        super().__init__(pattern)
+        self.after = after
+
+    def answers(self, bits: torch.Tensor) -> torch.Tensor:
+        parity = bits.cumsum(1).remainder(2)
+        k, ends = len(self.pattern), torch.zeros_like(bits)
+        if bits.shape[1] >= k:
+            ends[:, k - 1 :] = (bits.unfold(1, k, 1) == self.pattern).all(-1).float()
+        ends[:, : self.after] = 0
+        return (parity + (ends.cumsum(1) > 0).float()).remainder(2)
+
+
+def test_a_trap_only_a_long_short_period_string_meets_fails_the_check():
+    """A GRU of unseen seed 416 (from scratch) passed every check, yet answered a short-period
+    string of 5,000 bits wrong: a fixed family's strings are read at the long length too."""
+    suite = config_suite(Config(test_min_len=5, test_max_len=30, seed=3))
+    pattern = torch.tensor([float(c) for c in "10110" * 5])  # in every rotation of 10110 ...
+    model = LateTrap(pattern, after=1200)  # ... but met only past 1,200 bits
+    for name, batch in suite.random:  # no other string meets it: only a period can
+        if name != "long_periodic" and batch.bits.shape[1] >= 1200:
+            windows = (batch.bits.unfold(1, 25, 1) == pattern).all(-1)  # window j ends at j+24
+            assert not windows[:, 1200 - 24 :].any(), name
+    assert suite.fixed.bits.shape[1] == 300  # the check's length: the trap is beyond it
+    outcome = suite.run(model)
+    check, text = outcome.failure
+    periodic = dict(suite.random)["long_periodic"]
+    assert check == "long_periodic" and periodic.bits.shape == (23, 1500)
+    assert 1200 <= len(text) <= 1205 and text.endswith("10110" * 5)
+    assert text in {bits_text(row[: len(text)]) for row in periodic.bits}
+    rows = {r.check: r for r in outcome.rows}
+    assert rows["long_periodic"].accuracy == pytest.approx(18 / 23)  # 5 rotations of 10110 wrong
+    assert all(r.accuracy == 1.0 for r in outcome.rows if r.check != "long_periodic")
+    (stacked,) = check_many([LateTrap(pattern, 1200)], [suite])
+    assert stacked.failure == suite.run(LateTrap(pattern, 1200), stop_early=True).failure
+    assert stacked.failure == outcome.failure  # the batched training's check finds the same
+    verdict = judge(1.0, (5, 30), outcome)
+    assert verdict.status == FAILS_FAMILY and not verdict.is_parity_machine
+    assert "prefix of the long short periods strings of length 1,500" in verdict.headline
 
 
 def test_every_prefix_is_read_across_time_chunks(monkeypatch):

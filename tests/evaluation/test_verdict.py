@@ -93,16 +93,18 @@ def test_train_attaches_a_picklable_verdict_with_its_evidence(default_result):
     assert pickle.loads(pickle.dumps(verdict)) == verdict
     frame = verdict.evidence_frame()
     assert list(frame.columns) == v.EVIDENCE_COLUMNS
-    # the test set, 11 families, 5 long checks, the guided search, the short strings
-    assert frame["check"].iloc[0] == "test set" and len(frame) == 19
+    # the test set, 11 families, 11 long checks (every family), the guided search, the short
+    # strings
+    assert frame["check"].iloc[0] == "test set" and len(frame) == 25
     assert frame["check"].iloc[-1] == "short_strings" and frame["strings"].iloc[-1] == 8190
-    assert list(frame["check"].iloc[-7:-2]) == list(LONG_CHECKS)
-    assert list(frame["strings"].iloc[-7:-2]) == [2000, 250, 250, 250, 250]
+    assert list(frame["check"].iloc[-13:-2]) == list(LONG_CHECKS)
+    fixed = [8, 8, 2, 1, 2, 23]  # the fixed families' strings, at the long length too
+    assert list(frame["strings"].iloc[-13:-2]) == [*fixed, 2000, 250, 250, 250, 250]
     assert frame["check"].iloc[-2] == "guided" and frame["strings"].iloc[-2] == 4096 + 2 * 256 * 988
-    assert set(frame["length"].iloc[1:-7]) == {1000}
-    assert list(frame["length"].iloc[-7:]) == [5000] * 5 + [1000, 12]
+    assert set(frame["length"].iloc[1:-13]) == {1000}
+    assert list(frame["length"].iloc[-13:]) == [5000] * 11 + [1000, 12]
     assert verdict.status in (v.PARITY_MACHINE, v.CHECKS_PASSED)
-    assert "1,000 bits, on every prefix of 3,000 of 5,000 bits and on a guided search" in (
+    assert "1,000 bits, on every prefix of 3,044 of 5,000 bits and on a guided search" in (
         verdict.headline
     )
     assert (frame["accuracy"] == 1.0).all()
