@@ -8,8 +8,13 @@ import dataclasses
 from ..core import config as cfg
 from ..core.bounded_text import MAX_MESSAGE_CHARS, shorten
 from ..core.config import check_lengths
+from . import proof_args
 from .experiment import add_experiment_parser
 from .proof_args import add_falsify, add_margins
+
+# certify's default time budget: parity.analysis.certify.TIME_BUDGET, named here so that --help
+# loads no torch (tests/cli/test_cli_certify.py checks that the two agree)
+CERTIFY_SECONDS = 10.0
 
 MAX_EVAL_SIZE = 10_000  # strings per length; 10,000 x 10,000 bits is ~400 MB of float32
 
@@ -277,6 +282,14 @@ def _add_certify(commands) -> None:
         ),
     )
     _model_flag(p)
+    p.add_argument(
+        "--seconds",
+        type=proof_args.seconds,
+        default=CERTIFY_SECONDS,
+        metavar="S",
+        help=f"time budget of the proof, 0.1..600 (default {CERTIFY_SECONDS:g}); a network "
+        "refused 'out of time' may be proven with more",
+    )
     p.add_argument(
         "--json",
         action="store_true",

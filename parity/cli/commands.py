@@ -259,6 +259,6 @@ def run_certify(args) -> int:
     from ..analysis.certify import certify
 
     model, _ = load_model(args.model)
-    found = certify(model)
+    found = certify(model, budget=args.seconds)
     print(json.dumps(found.to_dict()) if args.json else certificate_text(found))
     return 0

@@ -7,7 +7,7 @@ import argparse
 from ..evaluation import search_limits as limits
 
 
-def _seconds(text: str) -> float:
+def seconds(text: str) -> float:
     """An argparse type: seconds in 0.1..600."""
     try:
         value = float(text)
@@ -45,7 +45,7 @@ def add_falsify(commands, command, model_flag) -> None:
     model_flag(p)
     p.add_argument(
         "--seconds",
-        type=_seconds,
+        type=seconds,
         default=limits.SECONDS,
         metavar="S",
         help=f"time budget of the search, 0.1..600 (default {limits.SECONDS:g})",

@@ -73,3 +73,27 @@ def test_bad_model_file(tmp_path):
     for path in (str(bad), str(tmp_path / "missing.st")):
         proc = run("--model", path)
         helpers.assert_one_error_line(proc.returncode, proc.stderr, path)
+
+
+def test_the_default_budget_is_certifys_own():
+    from parity.analysis import certify
+    from parity.cli import args
+
+    assert args.CERTIFY_SECONDS == certify.TIME_BUDGET
+
+
+def test_seconds_bounds_the_proof(tmp_path, trained):
+    """A default RNN that only a cover of cells proves (343 cells, about half a second): out of
+    time within a tenth of a second, proven with the default budget."""
+    model = trained(Config(arch="rnn", seed=300)).model
+    path = str(modelfile.save(model, Config(arch="rnn", seed=300), tmp_path / "rnn.st"))
+    short = json.loads(run("--model", path, "--seconds", "0.1", "--json").stdout)
+    assert short["proven"] is False and "out of time" in short["reason"]
+    full = json.loads(run("--model", path, "--json").stdout)
+    assert full["proven"] is True and full["cell_size"] is not None
+
+
+@pytest.mark.parametrize("bad", ["0", "601", "soon"])
+def test_a_bad_budget_is_one_line(files, bad):
+    proc = run("--model", files["rnn"], "--seconds", bad)
+    helpers.assert_one_error_line(proc.returncode, proc.stderr, "--seconds")
