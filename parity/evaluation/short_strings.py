@@ -1,10 +1,11 @@
 """The check no sampled test makes: every bit string up to SHORT_LENGTH bits, each one answered.
 
 Random test strings and long stress strings can all be right while a 7-bit string is wrong (a
-trained RNN whose tested verdict was "parity machine" answered 0000011 wrong). The 8,190
-non-empty strings of up to 12 bits run as one padded batch, shortest first, through the same
-final-answer path as every other check (families.correct), so the first wrong one found is
-a shortest one.
+trained RNN whose tested verdict was "parity machine" answered 0000011 wrong, and a default
+RNN of unseen seed 466 the 14-bit 11001111001111 while every string up to 12 bits was right).
+The 32,766 non-empty strings of up to 14 bits run as one padded batch, shortest first,
+through the same final-answer path as every other check (families.correct), so the first
+wrong one found is a shortest one.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import torch
 
 from ..core.data import Batch
 
-SHORT_LENGTH = 12
+SHORT_LENGTH = 14  # the falsifier's exhaustive length (search_limits.EXHAUSTIVE)
 SHORT_CHECK = "short_strings"  # the check's name in a verdict's evidence
 SHORT_LABEL = f"every string up to {SHORT_LENGTH} bits"
 

@@ -64,7 +64,7 @@ def check_many(models, suites: list[StressSuite]) -> list[Outcome]:
     """
     if not models:
         return []
-    shorts = [StressSuite.short(model) for model in models]  # every string up to 12 bits
+    shorts = [StressSuite.short(model) for model in models]  # every string up to 14 bits
     fixed = [_fixed_outcomes(s, correct(m, s.fixed)) for m, s in zip(models, suites, strict=True)]
     found = [
         (rows, short_failure or failure)

@@ -2,7 +2,7 @@
 
 A model is a "proven parity machine" when, on top of all that, parity.analysis.certify proved
 that it answers every string of every length (with_certificate). Otherwise it is called a
-parity machine only when it is right on the held-out test set, on every string up to 12
+parity machine only when it is right on the held-out test set, on every string up to 14
 bits, on random strings and on every stress family at CHECK_FACTOR x the test maximum (capped
 at 10,000), in every prefix of the long strings (parity.evaluation.long_strings), on the
 strings a search guided by the network reaches (parity.evaluation.guided), AND its extracted

@@ -23,7 +23,7 @@ def test_the_default_model_is_called_a_parity_machine_with_its_evidence():
     assert table["Check"] == expected["Check"].tolist() and len(table["Check"]) == 25
     assert table["Length"] == expected["Length"].tolist()
     assert table["Strings"] == [f"{n:,}" for n in expected["Strings"]]
-    assert table["Check"][0] == "test set" and table["Check"][-1] == "every string up to 12 bits"
+    assert table["Check"][0] == "test set" and table["Check"][-1] == "every string up to 14 bits"
     assert table["Check"][-13:-7] == [
         "a 1, then zeros, every prefix",
         "zeros, then a 1, every prefix",

@@ -50,7 +50,7 @@ def test_a_failure_in_a_random_family_is_the_suites_first_wrong_string_found_ear
     mine, theirs = check_many([early], [SUITE])[0], SUITE.run(full, stop_early=True)
     assert not mine.passed and mine.failure == theirs.failure
     assert mine.failure[0] == "random"
-    short = len(short_batch())  # every string up to 12 bits runs first, on both sides
+    short = len(short_batch())  # every string up to 14 bits runs first, on both sides
     assert early.rows_seen == short + len(SUITE.fixed) + 64 < full.rows_seen
     assert {r.check for r in mine.rows} < {r.check for r in theirs.rows}  # only finished ones
 

@@ -74,7 +74,7 @@ def test_a_perfect_model_passes_with_a_row_for_every_family():
     assert outcome.passed and outcome.failure is None
     assert [r.check for r in outcome.rows] == [*ALL, SHORT_CHECK]  # the short strings last
     assert all(r.accuracy == 1.0 for r in outcome.rows)
-    assert [r.length for r in outcome.rows] == [60] * len(ALL) + [12]
+    assert [r.length for r in outcome.rows] == [60] * len(ALL) + [14]
     strings = {r.check: r.strings for r in outcome.rows}
     assert strings["random"] == 40 and strings["sparse"] == 10 and strings["all_zeros"] == 1
 
@@ -162,7 +162,7 @@ def short_and_fixed_rows(suite: StressSuite) -> int:
     """Rows a model reads before the long random strings: short strings, fixed and random
     families, the fixed families' long strings."""
     before = [b for n, b in suite.random if not is_long(n) or n in LONG_FIXED_CHECKS]
-    return 8190 + len(suite.fixed) + sum(len(b) for b in before)
+    return 32_766 + len(suite.fixed) + sum(len(b) for b in before)
 
 
 LONG_FIXED_CHECKS = [f"long_{n}" for n in long_strings.LONG_FIXED]

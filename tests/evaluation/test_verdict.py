@@ -96,13 +96,13 @@ def test_train_attaches_a_picklable_verdict_with_its_evidence(default_result):
     # the test set, 11 families, 11 long checks (every family), the guided search, the short
     # strings
     assert frame["check"].iloc[0] == "test set" and len(frame) == 25
-    assert frame["check"].iloc[-1] == "short_strings" and frame["strings"].iloc[-1] == 8190
+    assert frame["check"].iloc[-1] == "short_strings" and frame["strings"].iloc[-1] == 32_766
     assert list(frame["check"].iloc[-13:-2]) == list(LONG_CHECKS)
     fixed = [8, 8, 2, 1, 2, 23]  # the fixed families' strings, at the long length too
     assert list(frame["strings"].iloc[-13:-2]) == [*fixed, 2000, 250, 250, 250, 250]
     assert frame["check"].iloc[-2] == "guided" and frame["strings"].iloc[-2] == 4096 + 2 * 256 * 988
     assert set(frame["length"].iloc[1:-13]) == {1000}
-    assert list(frame["length"].iloc[-13:]) == [5000] * 11 + [1000, 12]
+    assert list(frame["length"].iloc[-13:]) == [5000] * 11 + [1000, 14]
     assert verdict.status in (v.PARITY_MACHINE, v.CHECKS_PASSED)
     assert "1,000 bits, on every prefix of 3,044 of 5,000 bits and on a guided search" in (
         verdict.headline
