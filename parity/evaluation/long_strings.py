@@ -17,9 +17,12 @@ the defaults: 15 million bits), and the network's answer after every one of thei
 prefix is a string of its own, so 15 million strings are checked at the price of reading
 3,000. Before them, the 44 strings of the fixed families (a 1 then zeros, short periods, ...)
 at that length, every prefix read too: a GRU of unseen seed 416, right on every check at 1,000
-bits, answered one short-period string of 5,000 bits wrong, a trap no random string met. They
-run last, once the cheaper checks have passed, in fixed blocks of BLOCK_ROWS rows so that a
-row's answers never depend on the path that ran it.
+bits, answered one short-period string of 5,000 bits wrong, a trap no random string met. The
+44 run as one block of rows on every path (a few thousand steps of one forward); the stop
+rule's early check reads them right after the fixed families at the check's length, since a
+state that fades under long runs of zeros is the usual failure. The random ones run last, once
+the cheaper checks have passed, in fixed blocks of BLOCK_ROWS rows so that a row's answers
+never depend on the path that ran it.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ LONG_FIXED = tuple(n for n in families.ALL if not families.FAMILIES[n].random)
 LONG_RANDOM = tuple(n for n in families.ALL if families.FAMILIES[n].random)
 LONG_FAMILIES = (*LONG_FIXED, *LONG_RANDOM)  # the fixed families first: a few strings each
 LONG_CHECKS = {f"long_{n}": n for n in LONG_FAMILIES}  # check name -> family, in order
+LONG_FIXED_CHECKS = tuple(f"long_{n}" for n in LONG_FIXED)  # run as one block (is_long_fixed)
 LONG_CHECK = "long_random"  # the long random strings' check
 LONG_FACTOR = 50  # x the test maximum, capped at MAX_TEST_LEN
 LONG_SIZE = 2000  # random strings, ...
@@ -71,6 +75,11 @@ def long_batches(length: int, seed: int) -> list[tuple[str, Batch]]:
 
 def is_long(check: str) -> bool:
     return check in LONG_CHECKS
+
+
+def is_long_fixed(check: str) -> bool:
+    """A fixed family's long strings: the suite reads all of them as one block of rows."""
+    return check in LONG_FIXED_CHECKS
 
 
 def long_label(check: str) -> str:

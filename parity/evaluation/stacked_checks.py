@@ -25,7 +25,7 @@ import torch
 
 from ..core.runtime import thread_map
 from .families import correct
-from .long_strings import first_wrong_prefix, is_long, long_steps
+from .long_strings import first_wrong_prefix, is_long, is_long_fixed, long_steps
 from .stress import ORDER, Outcome, StressSuite
 
 CHUNKS = (64, 256)  # rows of a family's first chunks; the rest of the family comes next
@@ -43,45 +43,45 @@ def _chunks(total: int):
         yield start, total
 
 
-def _fixed_outcomes(suite: StressSuite, right: torch.Tensor):
-    """The fixed families' rows and first failure, as StressSuite.run finds them."""
-    rows, failure = [], None
-    for name in dict.fromkeys(suite.fixed_names):
-        mask = torch.tensor([n == name for n in suite.fixed_names])
-        rows.append(suite._row(name, right[mask]))
-        failure = failure or suite._first_wrong(name, suite.fixed.bits[mask], right[mask])
-    return rows, failure
-
-
 def check_many(models, suites: list[StressSuite]) -> list[Outcome]:
     """StressSuite.run(model, stop_early=True)'s verdict for each model with its suite.
 
-    The fixed families first (one small forward per model); then every (model, random
-    family) pair, over runtime.evidence_threads() threads: each scans its family chunk by
-    chunk and leaves at its first wrong string, or as soon as an earlier family of its model
-    has failed. A model's answer is assembled family by family in order, as one thread would.
-    Last, the guided search of every model that passed all of that.
+    In its order: the fixed families (one small forward per model), their long strings (one
+    block per model), the short strings; then every (model, random family) pair, over
+    runtime.evidence_threads() threads: each scans its family chunk by chunk and leaves at its
+    first wrong string, or as soon as an earlier family of its model has failed. A model's
+    answer is assembled family by family in order, as one thread would. Last, the guided
+    search of every model that passed all of that.
     """
     if not models:
         return []
-    shorts = [StressSuite.short(model) for model in models]  # every string up to 14 bits
-    fixed = [_fixed_outcomes(s, correct(m, s.fixed)) for m, s in zip(models, suites, strict=True)]
-    found = [
-        (rows, short_failure or failure)
-        for (rows, failure), (_, short_failure) in zip(fixed, shorts, strict=True)
-    ]
+    pairs = list(zip(models, suites, strict=True))
+    found = [suite.fixed_outcome(correct(model, suite.fixed)) for model, suite in pairs]
     alive = [i for i, (_, failure) in enumerate(found) if failure is None]
+    threads = None if len(models) == 1 else 1  # one model: its blocks over the threads
+    for i, (rows, failure) in zip(
+        alive,
+        thread_map(lambda i: suites[i].long_fixed_outcome(models[i], threads), alive),
+        strict=True,
+    ):
+        found[i] = (found[i][0] + rows, failure)
+    alive = [i for i in alive if found[i][1] is None]
+    shorts = {i: StressSuite.short(models[i]) for i in alive}  # every string up to 14 bits
+    for i, (_, failure) in shorts.items():
+        found[i] = (found[i][0], failure)
+    alive = [i for i in alive if found[i][1] is None]
     scan = _Scan(models, suites)
-    tasks = [(i, f) for f in range(len(suites[0].random)) for i in alive]
+    later = [f for f, (name, _) in enumerate(suites[0].random) if not is_long_fixed(name)]
+    tasks = [(i, f) for f in later for i in alive]
     scanned = dict(zip(tasks, thread_map(scan, tasks), strict=True))
     assembled = []
     for i, (rows, failure) in enumerate(found):
         rows = list(rows)
-        for f, (name, _) in enumerate(suites[i].random if failure is None else ()):
+        for f in later if failure is None else ():
             right, failure = scanned[(i, f)]
             if failure is not None:
                 break
-            rows.append(suites[i]._row(name, right))
+            rows.append(suites[i]._row(suites[i].random[f][0], right))
         assembled.append((rows, failure))
     searched = [i for i, (_, failure) in enumerate(assembled) if failure is None]
     searched = [i for i in searched if suites[i].guided_to is not None]
@@ -92,7 +92,10 @@ def check_many(models, suites: list[StressSuite]) -> list[Outcome]:
         assembled[i][0].append(row)
         assembled[i] = (assembled[i][0], wrong)
     return [
-        Outcome((*sorted(rows, key=lambda r: ORDER[r.check]), shorts[i][0]), failure)
+        Outcome(
+            (*sorted(rows, key=lambda r: ORDER[r.check]), *([shorts[i][0]] if i in shorts else [])),
+            failure,
+        )
         for i, (rows, failure) in enumerate(assembled)
     ]
 

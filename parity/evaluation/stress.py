@@ -2,11 +2,14 @@
 length, then every prefix of many far longer strings, then a search guided by the network
 itself (parity.evaluation.guided); cheap enough to repeat.
 
-The fixed families (a few strings each, 44 in all) run as one batch first, so the usual
-failure (a 1 followed by zeros) costs one small forward pass; the random families follow one at
-a time, and the long strings (parity.evaluation.long_strings) last, the costliest.
-`run(model, stop_early=True)` is the stop rule's question; the full run is a verdict's
-evidence.
+The fixed families (a few strings each, 44 in all) run as one batch, and their strings at the
+long length (parity.evaluation.long_strings) as one more; the random families one at a time,
+and the long random strings last, the costliest. `run(model, stop_early=True)` is the stop
+rule's question, asked at every evaluation of a model that solved its test set: it reads the
+two fixed batches first, then the short strings, then the rest, and stops at the first wrong
+answer, so the usual failure (a state that fades under a long run of zeros) costs two small
+forward passes. The full run is a verdict's evidence: every check, and its first failure in
+the order short strings, families at the check's length, long strings, guided search.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from .long_strings import (
     LONG_CHECKS,
     first_wrong_prefix,
     is_long,
+    is_long_fixed,
     long_batches,
     long_length,
     long_steps,
@@ -91,45 +95,110 @@ class StressSuite:
         if long is not None:
             self.random += long_batches(long, seed)
         self.lengths = {name: int(batch.lengths[0]) for name, batch in self.random}
+        long_fixed = [(n, b) for n, b in self.random if is_long_fixed(n)]
+        self.long_fixed_names = [n for n, part in long_fixed for _ in range(len(part))]
+        self.long_fixed = (
+            Batch(
+                torch.cat([b.bits for _, b in long_fixed]),
+                torch.cat([b.lengths for _, b in long_fixed]),
+            )
+            if long_fixed
+            else None
+        )  # the fixed families' long strings, one block of rows (long_fixed_outcome)
 
     def run(self, model, stop_early: bool = False) -> Outcome:
-        """Every string up to short_strings.SHORT_LENGTH bits, then every family's accuracy,
-        fixed ones first; stop_early ends at the first failure. The short strings' row comes
-        last in the rows (rows[0] is a family at the check's length).
+        """Every check's row and the first failure; stop_early: the stop rule's question, read
+        cheapest first (module docstring) and ended at the first wrong answer, so its rows are
+        the checks it finished. The short strings' row comes last in the rows (rows[0] is a
+        family at the check's length).
 
-        The whole run spreads its batches over runtime.evidence_threads() threads (each
+        The full run spreads its batches over runtime.evidence_threads() threads (each
         batch's forward as it runs alone: the same answers)."""
+        if stop_early:
+            return self._run_early(model)
         short, failure = self.short(model)
-        if stop_early and failure:
-            return Outcome((short,), failure)
         batches = [self.fixed, *(batch for name, batch in self.random if not is_long(name))]
-        rights = iter(
-            (families.correct(model, b) for b in batches)
-            if stop_early
-            else thread_map(lambda b: families.correct(model, b), batches)
-        )
-        right = next(rights)
-        rows = []
-        for name in dict.fromkeys(self.fixed_names):
-            mask = torch.tensor([n == name for n in self.fixed_names])
-            rows.append(self._row(name, right[mask]))
-            failure = failure or self._first_wrong(name, self.fixed.bits[mask], right[mask])
+        rights = iter(thread_map(lambda b: families.correct(model, b), batches))
+        rows, fixed_failure = self.fixed_outcome(next(rights))
+        failure = failure or fixed_failure
         for name, batch in self.random:
-            if stop_early and failure:
-                break
-            if is_long(name):
-                steps = long_steps(model, batch, stop_early)
-                rows.append(self._row(name, steps < 0))
-                failure = failure or first_wrong_prefix(name, batch.bits, steps)
-                continue
-            right = next(rights)
-            rows.append(self._row(name, right))
-            failure = failure or self._first_wrong(name, batch.bits, right)
-        if self.guided_to is not None and not (stop_early and failure):
+            if not is_long(name):
+                right = next(rights)
+                rows.append(self._row(name, right))
+                failure = failure or self._first_wrong(name, batch.bits, right)
+        long_rows, long_failure = self.long_fixed_outcome(model)
+        rows += long_rows
+        failure = failure or long_failure
+        for name, batch in self.random:
+            if is_long(name) and not is_long_fixed(name):
+                row, wrong = self.long_outcome(model, name, batch, stop_early=False)
+                rows.append(row)
+                failure = failure or wrong
+        if self.guided_to is not None:
             row, wrong = self.guided(model)
             rows.append(row)
             failure = failure or wrong
         return Outcome((*sorted(rows, key=lambda r: ORDER[r.check]), short), failure)
+
+    def _run_early(self, model) -> Outcome:
+        """run(stop_early=True): the fixed families at the check's and at the long length,
+        the short strings, the random families, the long random strings, the guided search;
+        the first wrong answer ends it."""
+        rows, failure = self.fixed_outcome(families.correct(model, self.fixed))
+        if failure is None:
+            long_rows, failure = self.long_fixed_outcome(model)
+            rows += long_rows
+        short = ()
+        if failure is None:
+            row, failure = self.short(model)
+            short = (row,)
+        for name, batch in self.random:
+            if failure is not None:
+                break
+            if is_long_fixed(name):
+                continue
+            if is_long(name):
+                row, failure = self.long_outcome(model, name, batch, stop_early=True)
+                rows.append(row)
+                continue
+            right = families.correct(model, batch)
+            rows.append(self._row(name, right))
+            failure = self._first_wrong(name, batch.bits, right)
+        if self.guided_to is not None and failure is None:
+            row, failure = self.guided(model)
+            rows.append(row)
+        return Outcome((*sorted(rows, key=lambda r: ORDER[r.check]), *short), failure)
+
+    def fixed_outcome(self, right: torch.Tensor) -> tuple[list[Row], tuple[str, str] | None]:
+        """The fixed families' rows and first failure from `right`, the answers to self.fixed."""
+        rows, failure = [], None
+        for name in dict.fromkeys(self.fixed_names):
+            mask = torch.tensor([n == name for n in self.fixed_names])
+            rows.append(self._row(name, right[mask]))
+            failure = failure or self._first_wrong(name, self.fixed.bits[mask], right[mask])
+        return rows, failure
+
+    def long_fixed_outcome(
+        self, model, threads: int | None = None
+    ) -> tuple[list[Row], tuple[str, str] | None]:
+        """The rows and first failure of the fixed families' long strings, every prefix read:
+        one block of rows on every path (long_steps), so the same answers everywhere."""
+        if self.long_fixed is None:
+            return [], None
+        steps = long_steps(model, self.long_fixed, stop_early=False, threads=threads)
+        rows, failure = [], None
+        for name in dict.fromkeys(self.long_fixed_names):
+            mask = torch.tensor([n == name for n in self.long_fixed_names])
+            rows.append(self._row(name, steps[mask] < 0))
+            failure = failure or first_wrong_prefix(name, self.long_fixed.bits[mask], steps[mask])
+        return rows, failure
+
+    def long_outcome(
+        self, model, name: str, batch: Batch, stop_early: bool, threads: int | None = None
+    ) -> tuple[Row, tuple[str, str] | None]:
+        """One long random check's row and first failure (stop_early: of the blocks read)."""
+        steps = long_steps(model, batch, stop_early, threads=threads)
+        return self._row(name, steps < 0), first_wrong_prefix(name, batch.bits, steps)
 
     def guided(self, model) -> tuple[Row, tuple[str, str] | None]:
         """The row and failure of the search guided by the model (parity.evaluation.guided)."""

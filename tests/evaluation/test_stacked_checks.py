@@ -12,10 +12,23 @@ from parity.nets.models import build
 
 
 class Oracle:
-    """A 'model' that knows parity, except for the strings given: wrong on exactly those."""
+    """A 'model' that knows parity, except for the strings given: wrong on exactly those (in
+    its final answers; every answer after a prefix, as the long strings read them, is right)."""
 
     def __init__(self, wrong: list[torch.Tensor] = ()):
         self.wrong, self.rows_seen = list(wrong), 0
+
+    def step_floats(self) -> int:
+        return 4
+
+    def head(self, outputs: torch.Tensor) -> torch.Tensor:
+        return outputs
+
+    def run(self, bits: torch.Tensor, state=None):
+        """The right answer after every bit (the long strings' read; state: the bits so far)."""
+        read = bits if state is None else torch.cat([state, bits], 1)
+        parity = read.cumsum(1).remainder(2)[:, -bits.shape[1] :]
+        return (parity * 2 - 1).unsqueeze(-1), read
 
     def predict(self, bits: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         self.rows_seen += len(bits)
@@ -50,7 +63,7 @@ def test_a_failure_in_a_random_family_is_the_suites_first_wrong_string_found_ear
     mine, theirs = check_many([early], [SUITE])[0], SUITE.run(full, stop_early=True)
     assert not mine.passed and mine.failure == theirs.failure
     assert mine.failure[0] == "random"
-    short = len(short_batch())  # every string up to 14 bits runs first, on both sides
+    short = len(short_batch())  # every string up to 14 bits runs before the random families
     assert early.rows_seen == short + len(SUITE.fixed) + 64 < full.rows_seen
     assert {r.check for r in mine.rows} < {r.check for r in theirs.rows}  # only finished ones
 

@@ -84,9 +84,9 @@ def test_a_decaying_state_fails_on_the_fixed_families_at_once():
     outcome = StressSuite(60, seed=1, size=40, others=10).run(model, stop_early=True)
     assert not outcome.passed
     assert outcome.failure == ("one_then_zeros", "1" + "0" * 59)
-    assert model.calls == 2  # the short strings, one batch of fixed families, no random one
+    assert model.calls == 1  # one batch of fixed families: no short string, no random one
     fixed = {"one_then_zeros", "zeros_then_one", "all_ones", "all_zeros", "alternating"}
-    assert {r.check for r in outcome.rows} == fixed | {"periodic", SHORT_CHECK}
+    assert {r.check for r in outcome.rows} == fixed | {"periodic"}
     full = StressSuite(60, seed=1, size=40, others=10).run(Decays(after=20))
     acc = {r.check: r.accuracy for r in full.rows}
     assert acc["one_then_zeros"] < 1.0 and acc["zeros_then_one"] == 1.0
@@ -241,6 +241,24 @@ def test_a_trap_in_long_runs_of_zeros_is_met_by_the_long_structured_strings():
         verdict.headline
     )
     assert len(verdict.headline) <= 300
+
+
+def test_the_early_check_meets_a_fading_state_in_the_fixed_families_long_strings_first():
+    """The stop rule's usual failure, a state that fades under a long run of zeros, costs two
+    small batches: the fixed families at the check's length and at the long length, before
+    the 32,766 short strings and every random family; the stacked check agrees."""
+    suite = config_suite(Config(test_min_len=5, test_max_len=30, seed=3))
+    model = Trap(torch.zeros(400))  # right on everything of 300 bits
+    outcome = suite.run(model, stop_early=True)
+    assert outcome.failure == ("long_one_then_zeros", "1" + "0" * 400)
+    assert model.rows == len(suite.fixed) + len(suite.long_fixed) == 44 + 44
+    assert {r.check for r in outcome.rows} == {*families.ALL} - {
+        n for n in families.ALL if families.FAMILIES[n].random
+    } | set(LONG_FIXED_CHECKS)
+    stacked = Trap(torch.zeros(400))
+    (mine,) = check_many([stacked], [suite])
+    assert mine == outcome and stacked.rows == model.rows
+    assert suite.run(Trap(torch.zeros(400))).failure == outcome.failure  # the full run's too
 
 
 def test_the_long_strings_are_fifty_times_the_test_maximum_within_fifteen_million_bits():
