@@ -10,13 +10,15 @@ from __future__ import annotations
 import importlib
 import os
 
-# One seed, one network, on every x86 machine: torch's matrix products run in Intel MKL, which
-# picks its code path by processor, and the paths round differently. Over hundreds of training
-# steps the difference grows into another network (the default RNN of seed 333 stopped at step
-# 420 on one machine and trained to step 630 on another). MKL's "compatible" path rounds the
-# same on every x86 processor, Intel or not, and costs nothing measurable at these sizes (the
-# products are 32 x 8 to 2,000 x 64). MKL reads the setting at its first product, so it is set
-# before any: every entry point imports this package first. A value already set is kept.
+# Fewer networks per seed: torch's matrix products run in Intel MKL, which picks its code path
+# by processor, and the paths round differently. Over hundreds of training steps the difference
+# grows into another network (the default RNN of seed 333 stopped at step 420 on one machine and
+# trained to step 630 on another). MKL's "compatible" path gave the same networks on the Intel
+# machines measured, with AVX2 and with AVX-512, and costs nothing measurable at these sizes
+# (the products are 32 x 8 to 2,000 x 64); an AMD EPYC still trains other networks from the same
+# seeds with it, so no test expects a seed's particular network (tests/models holds the ones
+# they need). MKL reads the setting at its first product, so it is set before any: every entry
+# point imports this package first. A value already set is kept.
 os.environ.setdefault("MKL_CBWR", "COMPATIBLE")
 
 # Where each public name lives, by layer: module -> "name" or "name=attribute" (a rename).
