@@ -4,8 +4,9 @@ The tensors here are tiny (hidden 8, batch 32): intra-op threads cost more in sy
 than they give, and the thread count changes float rounding. Measured on 2 shared cores:
 `evaluate` at length 10,000 took 48 s with 1 thread and 179 s with the default count; training
 under load took 2.6 s against 39 s. One thread, with MKL's code path pinned (parity/__init__.py),
-also makes a run's history the same on the Intel machines measured (not on an AMD EPYC). torch keeps this setting per OS
-thread, so threads that run torch work (the app's script threads, pool workers) call it too.
+also makes a run's history the same on the Intel machines measured (not on an AMD EPYC). torch
+keeps this setting per OS thread, so threads that run torch work (the app's script threads, pool
+workers) call it too.
 """
 
 from __future__ import annotations
