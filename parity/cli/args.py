@@ -10,7 +10,6 @@ from ..core.bounded_text import MAX_MESSAGE_CHARS, shorten
 from ..core.config import check_lengths
 from . import proof_args
 from .experiment import add_experiment_parser
-from .proof_args import add_falsify, add_margins
 
 # certify's default time budget: parity.analysis.certify.TIME_BUDGET, named here so that --help
 # loads no torch (tests/cli/test_cli_certify.py checks that the two agree)
@@ -319,6 +318,6 @@ def build_parser(prog: str = "python -m parity") -> Parser:
         add_experiment_parser,
     ):
         add(commands)
-    for add in (add_falsify, add_margins):
+    for add in (proof_args.add_falsify, proof_args.add_margins):
         add(commands, _command, _model_flag)
     return parser
