@@ -171,12 +171,10 @@ class StressSuite:
 
     def fixed_outcome(self, right: torch.Tensor) -> tuple[list[Row], tuple[str, str] | None]:
         """The fixed families' rows and first failure from `right`, the answers to self.fixed."""
-        rows, failure = [], None
-        for name in dict.fromkeys(self.fixed_names):
-            mask = torch.tensor([n == name for n in self.fixed_names])
-            rows.append(self._row(name, right[mask]))
-            failure = failure or self._first_wrong(name, self.fixed.bits[mask], right[mask])
-        return rows, failure
+        bits = self.fixed.bits
+        return self._by_family(
+            self.fixed_names, right, lambda n, m: self._first_wrong(n, bits[m], right[m])
+        )
 
     def long_fixed_outcome(
         self, model, threads: int | None = None
@@ -186,11 +184,19 @@ class StressSuite:
         if self.long_fixed is None:
             return [], None
         steps = long_steps(model, self.long_fixed, stop_early=False, threads=threads)
+        bits = self.long_fixed.bits
+        return self._by_family(
+            self.long_fixed_names, steps < 0, lambda n, m: first_wrong_prefix(n, bits[m], steps[m])
+        )
+
+    def _by_family(self, names: list[str], right: torch.Tensor, first_wrong):
+        """Rows and first failure of one batch of several families' strings: `names` is each
+        row's family, `first_wrong(name, mask)` that family's first failure or None."""
         rows, failure = [], None
-        for name in dict.fromkeys(self.long_fixed_names):
-            mask = torch.tensor([n == name for n in self.long_fixed_names])
-            rows.append(self._row(name, steps[mask] < 0))
-            failure = failure or first_wrong_prefix(name, self.long_fixed.bits[mask], steps[mask])
+        for name in dict.fromkeys(names):
+            mask = torch.tensor([n == name for n in names])
+            rows.append(self._row(name, right[mask]))
+            failure = failure or first_wrong(name, mask)
         return rows, failure
 
     def long_outcome(
