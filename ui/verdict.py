@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from parity.evaluation import families, guided, long_strings, short_strings
+from parity.evaluation import families, guided, long_strings, short_strings, structured
 from parity.evaluation import verdict as v
 
 from . import session, static_table
@@ -31,6 +31,8 @@ def check_label(check: str) -> str:
         return long_strings.long_label(check)
     if check == guided.GUIDED_CHECK:
         return "a search guided by the network"
+    if check == structured.STRUCTURED_CHECK:
+        return "every short ending after long runs, every short period"
     return families.FAMILIES[check].label if check in families.FAMILIES else check
 
 

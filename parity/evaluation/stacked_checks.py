@@ -50,8 +50,8 @@ def check_many(models, suites: list[StressSuite]) -> list[Outcome]:
     block per model), the short strings; then every (model, random family) pair, over
     runtime.evidence_threads() threads: each scans its family chunk by chunk and leaves at its
     first wrong string, or as soon as an earlier family of its model has failed. A model's
-    answer is assembled family by family in order, as one thread would. Last, the guided
-    search of every model that passed all of that.
+    answer is assembled family by family in order, as one thread would. Last, the structured
+    strings and then the guided search of every model that passed all of that.
     """
     if not models:
         return []
@@ -83,14 +83,10 @@ def check_many(models, suites: list[StressSuite]) -> list[Outcome]:
                 break
             rows.append(suites[i]._row(suites[i].random[f][0], right))
         assembled.append((rows, failure))
-    searched = [i for i, (_, failure) in enumerate(assembled) if failure is None]
-    searched = [i for i in searched if suites[i].guided_to is not None]
-    # the guided search last, for the models that passed everything else (one per thread)
-    for i, (row, wrong) in zip(
-        searched, thread_map(lambda i: suites[i].guided(models[i]), searched), strict=True
-    ):
-        assembled[i][0].append(row)
-        assembled[i] = (assembled[i][0], wrong)
+    # the structured strings, then the guided search, for the models that passed everything
+    # else (one per thread)
+    for check in ("structured", "guided"):
+        _last_check(check, models, suites, assembled)
     return [
         Outcome(
             (*sorted(rows, key=lambda r: ORDER[r.check]), *([shorts[i][0]] if i in shorts else [])),
@@ -98,6 +94,19 @@ def check_many(models, suites: list[StressSuite]) -> list[Outcome]:
         )
         for i, (rows, failure) in enumerate(assembled)
     ]
+
+
+def _last_check(check: str, models, suites: list[StressSuite], assembled: list) -> None:
+    """Run suite.structured or suite.guided (`check`) for every model that passed everything
+    so far and whose suite runs it (one model per thread); its row and failure join `assembled`."""
+    run = [
+        i
+        for i, (_, failure) in enumerate(assembled)
+        if failure is None and getattr(suites[i], f"{check}_to") is not None
+    ]
+    found = thread_map(lambda i: getattr(suites[i], check)(models[i]), run)
+    for i, (row, wrong) in zip(run, found, strict=True):
+        assembled[i] = ([*assembled[i][0], row], wrong)
 
 
 class _Scan:

@@ -1,6 +1,7 @@
 """The stress check: every short string, then random strings and every family at one long
-length, then every prefix of many far longer strings, then a search guided by the network
-itself (parity.evaluation.guided); cheap enough to repeat.
+length, then every prefix of many far longer strings, then every short ending after long
+regular stretches and every short period (parity.evaluation.structured), then a search guided
+by the network itself (parity.evaluation.guided); cheap enough to repeat.
 
 The fixed families (a few strings each, 44 in all) run as one batch, and their strings at the
 long length (parity.evaluation.long_strings) as one more; the random families one at a time,
@@ -9,7 +10,8 @@ rule's question, asked at every evaluation of a model that solved its test set: 
 two fixed batches first, then the short strings, then the rest, and stops at the first wrong
 answer, so the usual failure (a state that fades under a long run of zeros) costs two small
 forward passes. The full run is a verdict's evidence: every check, and its first failure in
-the order short strings, families at the check's length, long strings, guided search.
+the order short strings, families at the check's length, long strings, structured strings,
+guided search.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import torch
 from ..core.config import CHECK_FACTOR, CHECK_SIZE, MAX_TEST_LEN
 from ..core.data import CHECK_SEED_OFFSET, Batch
 from ..core.runtime import thread_map
-from . import families, guided, short_strings
+from . import families, guided, short_strings, structured
 from .long_strings import (
     LONG_CHECKS,
     first_wrong_prefix,
@@ -34,7 +36,8 @@ from .long_strings import (
 
 __all__ = ["CHECK_FACTOR", "CHECK_SIZE", "StressSuite", "check_length", "config_suite"]
 STRESS_SIZE = 250  # strings of each other random family (sparse, dense, embedded runs)
-ORDER = {n: i for i, n in enumerate((*families.ALL, *LONG_CHECKS, guided.GUIDED_CHECK))}
+LAST_CHECKS = (structured.STRUCTURED_CHECK, guided.GUIDED_CHECK)  # after every long string
+ORDER = {n: i for i, n in enumerate((*families.ALL, *LONG_CHECKS, *LAST_CHECKS))}
 
 
 @dataclass(frozen=True)
@@ -75,10 +78,13 @@ class StressSuite:
         others: int = STRESS_SIZE,
         long: int | None = None,
         guided_to: int | None = None,
+        structured_to: int | None = None,
     ):
-        """`long`: the length of the long strings (None: none); `guided_to`: the length the
-        guided search runs to, last of all (None: no search)."""
+        """`long`: the length of the long strings (None: none); `structured_to`: the length of
+        the structured strings, read after the long ones (None: none); `guided_to`: the length
+        the guided search runs to, last of all (None: no search)."""
         self.length, self.seed, self.guided_to = length, seed, guided_to
+        self.structured_to = structured_to
         fixed = [n for n in families.ALL if not families.FAMILIES[n].random]
         parts = [families.family_batch(n, length) for n in fixed]
         self.fixed_names = [
@@ -134,8 +140,7 @@ class StressSuite:
                 row, wrong = self.long_outcome(model, name, batch, stop_early=False)
                 rows.append(row)
                 failure = failure or wrong
-        if self.guided_to is not None:
-            row, wrong = self.guided(model)
+        for row, wrong in self.last_checks(model, stop_early=False):
             rows.append(row)
             failure = failure or wrong
         return Outcome((*sorted(rows, key=lambda r: ORDER[r.check]), short), failure)
@@ -164,9 +169,10 @@ class StressSuite:
             right = families.correct(model, batch)
             rows.append(self._row(name, right))
             failure = self._first_wrong(name, batch.bits, right)
-        if self.guided_to is not None and failure is None:
-            row, failure = self.guided(model)
-            rows.append(row)
+        if failure is None:
+            for row, wrong in self.last_checks(model, stop_early=True):
+                rows.append(row)
+                failure = wrong
         return Outcome((*sorted(rows, key=lambda r: ORDER[r.check]), *short), failure)
 
     def fixed_outcome(self, right: torch.Tensor) -> tuple[list[Row], tuple[str, str] | None]:
@@ -206,6 +212,23 @@ class StressSuite:
         steps = long_steps(model, batch, stop_early, threads=threads)
         return self._row(name, steps < 0), first_wrong_prefix(name, batch.bits, steps)
 
+    def last_checks(self, model, stop_early: bool):
+        """(row, failure) of the structured strings, then of the guided search, of those this
+        suite runs; stop_early: none after a failure."""
+        for name, wanted in zip(LAST_CHECKS, (self.structured_to, self.guided_to), strict=True):
+            if wanted is None:
+                continue
+            row, wrong = self.structured(model) if name == LAST_CHECKS[0] else self.guided(model)
+            yield row, wrong
+            if stop_early and wrong is not None:
+                return
+
+    def structured(self, model) -> tuple[Row, tuple[str, str] | None]:
+        """The row and failure of the structured strings (parity.evaluation.structured)."""
+        accuracy, count, wrong = structured.check(model, self.structured_to)
+        row = Row(structured.STRUCTURED_CHECK, self.structured_to, accuracy, count)
+        return row, ((structured.STRUCTURED_CHECK, wrong) if wrong else None)
+
     def guided(self, model) -> tuple[Row, tuple[str, str] | None]:
         """The row and failure of the search guided by the model (parity.evaluation.guided)."""
         accuracy, count, wrong = guided.check(model, self.guided_to, self.seed)
@@ -235,5 +258,6 @@ def config_suite(config) -> StressSuite:
         check_length(config.test_max_len),
         config.seed + CHECK_SEED_OFFSET,
         long=long_length(config.test_max_len),
+        structured_to=long_length(config.test_max_len),
         guided_to=guided.guided_length(check_length(config.test_max_len)),
     )

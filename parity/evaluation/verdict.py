@@ -4,8 +4,9 @@ A model is a "proven parity machine" when, on top of all that, parity.analysis.c
 that it answers every string of every length (with_certificate). Otherwise it is called a
 parity machine only when it is right on the held-out test set, on every string up to 14
 bits, on random strings and on every stress family at CHECK_FACTOR x the test maximum (capped
-at 10,000), in every prefix of the long strings (parity.evaluation.long_strings), on the
-strings a search guided by the network reaches (parity.evaluation.guided), AND its extracted
+at 10,000), in every prefix of the long strings (parity.evaluation.long_strings), on every
+short ending after long regular stretches and every short period (parity.evaluation.structured),
+on the strings a search guided by the network reaches (parity.evaluation.guided), AND its extracted
 automaton is the stable two-state parity automaton. Every other outcome says what failed:
 "fails on a 1 followed by 999 zeros", "fails on random strings of length 1,000".
 """
@@ -16,7 +17,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING
 
 from ..analysis.automaton import extract
-from . import families, guided, short_strings
+from . import families, guided, short_strings, structured
 from .long_strings import LONG_CHECK, LONG_CHECKS, is_long
 from .stress import Outcome, Row, StressSuite, config_suite
 
@@ -84,6 +85,8 @@ def describe_failure(check: str, text: str, accuracy: float, length: int) -> str
         return f"the {len(text)}-bit string {text} ({short_strings.SHORT_LABEL} checked)"
     if check == guided.GUIDED_CHECK:
         return f"a {len(text):,}-bit string found by {guided.guided_label(length)}"
+    if check == structured.STRUCTURED_CHECK:
+        return f"the {len(text):,}-bit string {structured.spell_structured(text)}"
     if is_long(check):
         label = families.FAMILIES[LONG_CHECKS[check]].label
         return (
@@ -136,15 +139,18 @@ def _failed_check(outcome: Outcome, rows: tuple[Row, ...], ran: str) -> Verdict:
 
 
 def _checked(outcome: Outcome) -> str:
-    """'right on the test set, ..., on random strings and every stress family at 1,000 bits,
+    """'right on the test set, ..., on every stress family at 1,000 bits,
     on every prefix of ... and on a guided search'."""
     length = outcome.rows[0].length
     long = [r for r in outcome.rows if is_long(r.check)]
     searched = any(r.check == guided.GUIDED_CHECK for r in outcome.rows)
-    clauses = [f"on random strings and every stress family at {length:,} bits"]
+    endings = any(r.check == structured.STRUCTURED_CHECK for r in outcome.rows)
+    clauses = [f"on every stress family at {length:,} bits"]
     if long:
         strings = sum(r.strings for r in long)
         clauses.append(f"on every prefix of {strings:,} of {long[0].length:,} bits")
+    if endings:
+        clauses.append("on structured strings")
     if searched:
         clauses.append("on a guided search")
     listed = ", ".join(clauses[:-1]) + " and " + clauses[-1] if len(clauses) > 1 else clauses[0]

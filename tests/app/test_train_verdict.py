@@ -20,11 +20,11 @@ def test_the_default_model_is_called_a_parity_machine_with_its_evidence():
     assert "two-state parity automaton" in at.success[0].value
     (table,) = markdown_tables(at)  # Markdown, so no table code for the browser to load
     expected = evidence_table(result.verdict)
-    assert table["Check"] == expected["Check"].tolist() and len(table["Check"]) == 25
+    assert table["Check"] == expected["Check"].tolist() and len(table["Check"]) == 26
     assert table["Length"] == expected["Length"].tolist()
     assert table["Strings"] == [f"{n:,}" for n in expected["Strings"]]
     assert table["Check"][0] == "test set" and table["Check"][-1] == "every string up to 14 bits"
-    assert table["Check"][-13:-7] == [
+    assert table["Check"][-14:-8] == [
         "a 1, then zeros, every prefix",
         "zeros, then a 1, every prefix",
         "all ones, every prefix",
@@ -32,15 +32,17 @@ def test_the_default_model_is_called_a_parity_machine_with_its_evidence():
         "alternating, every prefix",
         "short periods, every prefix",
     ]
-    assert table["Check"][-7:-1] == [
+    assert table["Check"][-8:-1] == [
         "random, every prefix",
         "sparse (2% ones), every prefix",
         "dense (98% ones), every prefix",
         "long run of 0s, every prefix",
         "long run of 1s, every prefix",
+        "every short ending after long runs, every short period",
         "a search guided by the network",
     ]
-    assert table["Length"][-13:-1] == ["5,000"] * 11 + ["1,000"]
+    assert table["Length"][-14:-1] == ["5,000"] * 12 + ["1,000"]
+    assert table["Strings"][-3] == "1,048,682"  # 4 x 256 x 1,024 endings and 106 periods
     assert set(table["Accuracy"]) == {"100.0%"}
     assert "Extracted automaton: 2 states" in at.caption[0].value
     assert not at.main.button  # nothing failed, nothing to open

@@ -93,20 +93,23 @@ def test_train_attaches_a_picklable_verdict_with_its_evidence(default_result):
     assert pickle.loads(pickle.dumps(verdict)) == verdict
     frame = verdict.evidence_frame()
     assert list(frame.columns) == v.EVIDENCE_COLUMNS
-    # the test set, 11 families, 11 long checks (every family), the guided search, the short
-    # strings
-    assert frame["check"].iloc[0] == "test set" and len(frame) == 25
+    # the test set, 11 families, 11 long checks (every family), the structured strings, the
+    # guided search, the short strings
+    assert frame["check"].iloc[0] == "test set" and len(frame) == 26
     assert frame["check"].iloc[-1] == "short_strings" and frame["strings"].iloc[-1] == 32_766
-    assert list(frame["check"].iloc[-13:-2]) == list(LONG_CHECKS)
+    assert list(frame["check"].iloc[-14:-3]) == list(LONG_CHECKS)
     fixed = [8, 8, 2, 1, 2, 23]  # the fixed families' strings, at the long length too
-    assert list(frame["strings"].iloc[-13:-2]) == [*fixed, 2000, 250, 250, 250, 250]
+    assert list(frame["strings"].iloc[-14:-3]) == [*fixed, 2000, 250, 250, 250, 250]
+    assert frame["check"].iloc[-3] == "structured"
+    assert frame["strings"].iloc[-3] == 4 * 256 * 1024 + 106  # endings and periods
     assert frame["check"].iloc[-2] == "guided" and frame["strings"].iloc[-2] == 4096 + 2 * 256 * 988
-    assert set(frame["length"].iloc[1:-13]) == {1000}
-    assert list(frame["length"].iloc[-13:]) == [5000] * 11 + [1000, 14]
+    assert set(frame["length"].iloc[1:-14]) == {1000}
+    assert list(frame["length"].iloc[-14:]) == [5000] * 12 + [1000, 14]
     assert verdict.status in (v.PARITY_MACHINE, v.CHECKS_PASSED)
-    assert "1,000 bits, on every prefix of 3,044 of 5,000 bits and on a guided search" in (
-        verdict.headline
-    )
+    assert (
+        "1,000 bits, on every prefix of 3,044 of 5,000 bits, on structured strings and on a "
+        "guided search"
+    ) in verdict.headline
     assert (frame["accuracy"] == 1.0).all()
     summary = json.loads(json.dumps(default_result.summary()))
     assert summary["verdict"]["status"] == verdict.status

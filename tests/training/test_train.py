@@ -59,12 +59,13 @@ def test_generalized_means_random_strings_and_every_family_10x_longer_are_perfec
     check = check_set(config)
     assert accuracy(result.model, check) == 1.0
     outcome = config_suite(config).run(result.model)
-    checks = [*ALL, *LONG_CHECKS, "guided", "short_strings"]
+    checks = [*ALL, *LONG_CHECKS, "structured", "guided", "short_strings"]
     assert outcome.passed and [r.check for r in outcome.rows] == checks
-    assert [r.length for r in outcome.rows] == [1000] * len(ALL) + [5000] * 11 + [1000, 14]
+    assert [r.length for r in outcome.rows] == [1000] * len(ALL) + [5000] * 12 + [1000, 14]
     fixed = [8, 8, 2, 1, 2, 23]  # every fixed family's strings, at 5,000 bits too
-    strings = [*fixed, LONG_SIZE] + [LONG_OTHERS] * 4 + [4096 + 2 * 256 * 988, 32_766]
-    assert [r.strings for r in outcome.rows][-13:] == strings
+    structured = 4 * 256 * 1024 + 106  # endings after stretches, periods
+    strings = [*fixed, LONG_SIZE] + [LONG_OTHERS] * 4 + [structured, 4096 + 2 * 256 * 988, 32_766]
+    assert [r.strings for r in outcome.rows][-14:] == strings
     assert {r.accuracy for r in outcome.rows} == {1}
     assert result.history["test_accuracy"].iloc[-1] == 1.0
     assert result.solved_at_step <= result.steps
