@@ -12,8 +12,10 @@ the shared ones in a checkout from before them) for every seed, as one stack per
 (parity.training.batched.train_many, as `experiment --batch` does) or, with --alone, one
 train() after another; then checks every model called a parity machine against held-out
 strings it never saw: every stress family at HELDOUT_LENGTHS, HELDOUT_COUNT strings each
-(seed HELDOUT_SEED, apart from the stop rule's). With --certify every model is also offered to
-parity.analysis.certify (its default time budget, one thread). One JSON line per run.
+(seed HELDOUT_SEED, apart from the stop rule's), and structured strings the verdict does not
+read (heldout_structured_wrong: endings of 11 bits after other stretch lengths, periods of 7
+and 8 bits), written here apart from the verdict's code. With --certify every model is also
+offered to parity.analysis.certify (its default time budget, one thread). One JSON line per run.
 """
 
 from __future__ import annotations
@@ -46,6 +48,72 @@ def heldout_wrong(model) -> int:
 
     table = family_accuracy(model, ALL, HELDOUT_LENGTHS, HELDOUT_COUNT, HELDOUT_SEED)
     return int(round(((1 - table["accuracy"]) * table["strings"]).sum()))
+
+
+HELDOUT_STRETCHES = range(5, 5001, 13)  # stretch lengths (the verdict's grid is other)
+HELDOUT_ENDING_BITS = 11  # every ending up to this many bits after each (the verdict: 10)
+HELDOUT_PERIODS = (7, 8)  # primitive patterns of these lengths (the verdict: up to 6) ...
+HELDOUT_PERIOD_LENGTH = 10_000  # ... repeated out to this length
+
+
+def heldout_structured_wrong(model) -> int:
+    """Wrong strings among structured ones the verdict does not read: (stretch, ending) pairs
+    with a wrong prefix after N zeros, a 1 then N zeros, N ones and 1010... of N bits for N in
+    HELDOUT_STRETCHES, endings of HELDOUT_ENDING_BITS bits; and periodic strings of the
+    HELDOUT_PERIODS patterns with a wrong prefix. Only model.run and model.head are used."""
+    import itertools
+
+    import torch
+
+    def take(state, rows):
+        return tuple(x[rows] for x in state) if isinstance(state, tuple) else state[rows]
+
+    def cat(states):
+        if isinstance(states[0], tuple):
+            return tuple(torch.cat(parts) for parts in zip(*states, strict=True))
+        return torch.cat(states)
+
+    wrong = 0
+    with torch.no_grad():
+        model = model.eval()
+        for lead, unit in (("", "0"), ("1", "0"), ("", "1"), ("", "10")):
+            longest = lead + (unit * HELDOUT_STRETCHES[-1])[: HELDOUT_STRETCHES[-1]]
+            bits = torch.tensor([[float(c) for c in longest]])
+            states, odd, state, done = [], [], None, 0
+            for n in HELDOUT_STRETCHES:
+                end = len(lead) + n
+                _, state = model.run(bits[:, done:end], state)
+                states.append(state)
+                odd.append(float(longest[:end].count("1") % 2))
+                done = end
+            for a in range(0, len(states), 16):  # 16 stretches a tree: memory bounded
+                state, parity = cat(states[a : a + 16]), torch.tensor(odd[a : a + 16])
+                bad = torch.zeros(len(parity), dtype=torch.bool)
+                for _ in range(HELDOUT_ENDING_BITS):
+                    rows = torch.arange(len(parity)).repeat_interleave(2)
+                    bit = torch.tensor([0.0, 1.0]).repeat(len(parity))
+                    out, state = model.run(bit[:, None], take(state, rows))
+                    parity = (parity[rows] + bit).remainder(2)
+                    answer = (model.head(out[:, -1]).squeeze(-1) > 0).float()
+                    bad = bad[rows] | (answer != parity)
+                wrong += int(bad.sum())
+        words = []
+        for p in HELDOUT_PERIODS:
+            for word in ("".join(w) for w in itertools.product("01", repeat=p)):
+                if all(word != word[:d] * (p // d) for d in range(1, p) if p % d == 0):
+                    words.append(word)
+        size = HELDOUT_PERIOD_LENGTH
+        bits = torch.tensor([[float(c) for c in (w * (size // len(w) + 1))[:size]] for w in words])
+        bad, state, parity = torch.zeros(len(bits), dtype=torch.bool), None, 0.0
+        for start in range(0, HELDOUT_PERIOD_LENGTH, 1000):
+            part = bits[:, start : start + 1000]
+            out, state = model.run(part, state)
+            answers = (model.head(out).squeeze(-1) > 0).float()
+            running = (part.cumsum(1) + parity).remainder(2)
+            parity = running[:, -1:]
+            bad |= (answers != running).any(1)
+        wrong += int(bad.sum())
+    return wrong
 
 
 def certified(model) -> dict:
@@ -81,6 +149,7 @@ def row_of(result, label: str, mode: str, wall: float, proof: bool = False) -> d
         "train_seconds": round(result.train_seconds, 3),
         "wall_seconds": round(wall, 3),
         "heldout_wrong": heldout_wrong(result.model) if machine else None,
+        "heldout_structured_wrong": heldout_structured_wrong(result.model) if machine else None,
     }
 
 
@@ -133,12 +202,18 @@ def summary_rows(rows: list[dict]) -> list[list[str]]:
     out = []
     for (label, mode, arch, impl, hidden), group in groups.items():
         machines = [r for r in group if r["parity_machine"]]
-        false = sum(1 for r in machines if r["heldout_wrong"])
+        false = sum(1 for r in machines if r["heldout_wrong"] or r.get("heldout_structured_wrong"))
         seconds = [r["train_seconds"] for r in machines]
         seeds = [r["seed"] for r in group]
         tried = [r for r in group if "proven" in r]
         proven = [r for r in tried if r["proven"]]
-        if any(r["proven"] and (r["heldout_wrong"] or r["status"] not in RIGHT) for r in tried):
+        if any(
+            r["proven"]
+            and (
+                r["heldout_wrong"] or r.get("heldout_structured_wrong") or r["status"] not in RIGHT
+            )
+            for r in tried
+        ):
             raise SystemExit("a certified model answers a string wrong: a false certificate")
         out.append(
             [

@@ -100,12 +100,13 @@ def test_a_leaky_network_fails_and_the_string_is_answered_wrong_by_its_own_forwa
     assert answer != (wrong.count("1") % 2 == 1)
 
 
+@pytest.mark.parametrize("impl", ["torch", "scratch"])
 @pytest.mark.parametrize("arch", ["gru", "lstm", "rnn"])
-def test_the_tree_of_endings_answers_as_whole_forwards_do(arch):
+def test_the_tree_of_endings_answers_as_whole_forwards_do(arch, impl):
     """Every (stretch, ending) the tree marks wrong, and only those, has a wrong prefix when
     the whole string is run from the start: a random network, wrong on many of them."""
     torch.manual_seed(11)
-    model = ParityModel(arch, hidden_size=4).eval()
+    model = ParityModel(arch, hidden_size=4, impl=impl).eval()
     lengths = structured.stretch_lengths(24)
     marked = total = 0
     for kind in structured.PREFIXES:
