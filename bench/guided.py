@@ -31,6 +31,17 @@ from parity.evaluation.long_strings import long_batches, long_length, long_steps
 from parity.training.train import train  # noqa: E402
 
 
+def trained_without(config, module):
+    """train(config) with module.check switched off (it finds nothing), as the verdict was
+    before that check."""
+    original = module.check
+    module.check = lambda *_: (1.0, 0, None)
+    try:
+        return train(config)
+    finally:
+        module.check = original
+
+
 def timed(fn) -> float:
     start = time.perf_counter()
     fn()
@@ -47,12 +58,7 @@ def one(arch: str, seed: int, repeats: int) -> dict:
     for _ in range(repeats):
         search.append(timed(lambda: guided.check(model, length, seed)))
         long.append(timed(lambda: [long_steps(model, b, False, threads=1) for _, b in batches]))
-    original = guided.check
-    guided.check = lambda *_: (1.0, 0, None)  # the search switched off: it finds nothing
-    try:
-        before = train(config)
-    finally:
-        guided.check = original
+    before = trained_without(config, guided)
     return {
         "arch": arch,
         "seed": seed,

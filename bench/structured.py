@@ -17,24 +17,17 @@ import argparse
 import os
 import statistics
 import sys
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT)]
+sys.path[:0] = [str(Path(__file__).resolve().parents[1])]
 
-from proof import seed_list  # noqa: E402  (bench/proof.py; it also pins one thread)
+# bench/guided.py: its timer, and through it bench/proof.py's seeds (one thread pinned)
+from guided import seed_list, timed, trained_without  # noqa: E402
 
 from parity.core.config import Config  # noqa: E402
 from parity.evaluation import guided, stress, structured  # noqa: E402
 from parity.evaluation.long_strings import long_length  # noqa: E402
 from parity.training.train import train  # noqa: E402
-
-
-def timed(fn) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
 
 
 def one(arch: str, seed: int, repeats: int, timing: bool) -> dict:
@@ -46,12 +39,7 @@ def one(arch: str, seed: int, repeats: int, timing: bool) -> dict:
     for _ in range(repeats if timing else 0):
         ours.append(timed(lambda: structured.check(model, long_length(config.test_max_len))))
         search.append(timed(lambda: guided.check(model, length, seed)))
-    original = structured.check
-    structured.check = lambda *_: (1.0, 0, None)  # the check switched off: it finds nothing
-    try:
-        before = train(config)
-    finally:
-        structured.check = original
+    before = trained_without(config, structured)
     return {
         "arch": arch,
         "seed": seed,
@@ -62,7 +50,7 @@ def one(arch: str, seed: int, repeats: int, timing: bool) -> dict:
         "steps_without": before.steps,
         "status_without": before.verdict.status,
         "failure_without": before.verdict.failure_check,
-        "caught": original(before.model, long_length(config.test_max_len))[2] is not None,
+        "caught": structured.check(before.model, long_length(config.test_max_len))[2] is not None,
     }
 
 
