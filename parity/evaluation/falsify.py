@@ -117,7 +117,8 @@ def _flat(state) -> torch.Tensor:
     return torch.cat(state, 1) if isinstance(state, tuple) else state
 
 
-def _take(state, rows):
+def take_rows(state, rows):
+    """The rows `rows` of a state (h, or (h, c)); parity.evaluation.structured uses it too."""
     return tuple(s[rows] for s in state) if isinstance(state, tuple) else state[rows]
 
 
@@ -161,7 +162,7 @@ def beam_search(model, start: torch.Tensor, deadline: float, max_length: int, se
         n = odd.shape[0]
         bits = torch.cat([torch.zeros(n), torch.ones(n)])
         parent = torch.cat([torch.arange(n), torch.arange(n)])
-        out, child = model.run(bits[:, None], _take(state, parent))
+        out, child = model.run(bits[:, None], take_rows(state, parent))
         child_odd = (odd[parent] + bits) % 2
         logit = model.head(out[:, -1]).squeeze(-1)
         margin = torch.where(child_odd > 0.5, logit, -logit)
@@ -173,7 +174,7 @@ def beam_search(model, start: torch.Tensor, deadline: float, max_length: int, se
         lowest = min(lowest, float(margin.min()))
         keep = _choose(margin, _flat(child), child_odd, gen)
         history[-1] = (history[-1][0][keep.numpy()], history[-1][1][keep.numpy()])
-        state, odd = _take(child, keep), child_odd[keep]
+        state, odd = take_rows(child, keep), child_odd[keep]
     return None, length, tried, lowest
 
 

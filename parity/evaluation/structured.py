@@ -33,6 +33,7 @@ import torch
 from ..core.config import MAX_TEST_LEN
 from ..core.data import Batch
 from ..nets.models import MAX_CHUNK_FLOATS
+from .falsify import take_rows
 from .families import bits_text, spell
 from .long_strings import long_steps
 
@@ -119,10 +120,6 @@ def _states(model, kind: str, lengths: list[int]):
     return joined, odd
 
 
-def _take(state, rows):
-    return tuple(s[rows] for s in state) if isinstance(state, tuple) else state[rows]
-
-
 def _tails(model, state, odd: torch.Tensor, bits: int = TAIL_BITS) -> torch.Tensor:
     """For each start state, which of its 2^bits endings has a wrong prefix:
     (starts, 2^bits) bool, an ending's row numbered by its bits (first bit highest)."""
@@ -130,7 +127,7 @@ def _tails(model, state, odd: torch.Tensor, bits: int = TAIL_BITS) -> torch.Tens
     for _ in range(bits):
         rows = torch.arange(len(odd)).repeat_interleave(2)
         bit = torch.tensor([0.0, 1.0]).repeat(len(odd))
-        outputs, state = model.run(bit[:, None], _take(state, rows))
+        outputs, state = model.run(bit[:, None], take_rows(state, rows))
         odd = (odd[rows] + bit).remainder(2)
         answer = (model.head(outputs[:, -1]).squeeze(-1) > 0).float()
         wrong = wrong.repeat_interleave(2, dim=1) | (answer != odd).view(len(wrong), -1)
@@ -164,7 +161,7 @@ def endings(model, lengths: list[int], bits: int = TAIL_BITS) -> tuple[int, int,
     for kind in PREFIXES:
         states, odd = _states(model, kind, lengths)
         for a in range(0, len(lengths), chunk):
-            wrong = _tails(model, _take(states, slice(a, a + chunk)), odd[a : a + chunk], bits)
+            wrong = _tails(model, take_rows(states, slice(a, a + chunk)), odd[a : a + chunk], bits)
             strings += wrong.numel()
             right += int((~wrong).sum())
             if found is None and wrong.any():
