@@ -10,6 +10,9 @@ minsky_rnn(): Minsky's construction on a tanh RNN, one saturated unit per (state
 (even-0, even-1, odd-0, odd-1), exactly one unit on at a time: four clusters that minimise
 to the two parity states.
 
+wandering_rnn(): the Minsky RNN and a turning pair of units the head never reads: right on
+every string, its state never settles.
+
 minsky_lstm(): the same four units in an LSTM whose forget gate is shut, input and output gates
 open: the cell is the Minsky unit's value and h = tanh(cell) ~ +-0.76 (weights scaled to match).
 """
@@ -67,4 +70,29 @@ def minsky_lstm(scale: float = 10.0) -> ParityModel:
     r.bias_hh_l0.zero_()
     model.head.weight.copy_(rnn.head.weight / on)
     model.head.bias.copy_(rnn.head.bias)
+    return model
+
+
+@torch.no_grad()
+def wandering_rnn(scale: float = 10.0, gain: float = 1.05, turn: float = 1.0) -> ParityModel:
+    """The Minsky RNN and two more units the head never reads, that turn by `turn` radians a
+    step at `gain` (a limit cycle of radius ~0.3; a 1 kicks them off 0): exact parity, yet the
+    state never settles into a fixed point or a short cycle (the turn is no rational part of
+    a full one)."""
+    minsky = minsky_rnn(scale)
+    model = ParityModel("rnn", hidden_size=6)
+    r, m = model.rnn, minsky.rnn
+    r.weight_ih_l0.zero_()
+    r.weight_ih_l0[:4] = m.weight_ih_l0
+    r.weight_ih_l0[4, 0] = 0.1
+    r.weight_hh_l0.zero_()
+    r.weight_hh_l0[:4, :4] = m.weight_hh_l0
+    c, s = gain * torch.cos(torch.tensor(turn)), gain * torch.sin(torch.tensor(turn))
+    r.weight_hh_l0[4:, 4:] = torch.tensor([[c, -s], [s, c]])
+    r.bias_ih_l0.zero_()
+    r.bias_ih_l0[:4] = m.bias_ih_l0
+    r.bias_hh_l0.zero_()
+    model.head.weight.zero_()
+    model.head.weight[0, :4] = minsky.head.weight[0]
+    model.head.bias.copy_(minsky.head.bias)
     return model

@@ -11,7 +11,7 @@ MAX_PATH = 2_000  # steps of the user's string drawn on the map
 
 def drift_phrase(automaton: Automaton) -> str | None:
     """The first drift in words: 'after 20 zeros from state 1 (odd), the network is in
-    state 0, where the automaton says state 1'."""
+    state 0, where the automaton says state 1'; else the first run that never settled."""
     for d in automaton.drift:
         if d.left_at is not None:
             answer = "odd" if d.state in automaton.accepting else "even"
@@ -20,6 +20,15 @@ def drift_phrase(automaton: Automaton) -> str | None:
             return (
                 f"after {d.left_at:,} {run} from state {d.state} ({answer}), the network is "
                 f"in {into}, where the automaton says state {d.expected}"
+            )
+    for d in automaton.drift:
+        if not d.settles:
+            answer = "odd" if d.state in automaton.accepting else "even"
+            run = "zeros" if d.bit == "0" else "ones"
+            return (
+                f"after {d.steps:,} {run} from state {d.state} ({answer}), the network's state "
+                "is still moving: it stays in its cluster but never settles into a fixed point "
+                "or a short cycle, so no test can follow everywhere it goes"
             )
     return None
 
@@ -58,9 +67,11 @@ def drift_frame(automaton: Automaton) -> pd.DataFrame:
                 "from state": d.state,
                 "answer there": "odd" if d.state in automaton.accepting else "even",
                 "fed": f"{d.steps:,} {'zeros' if d.bit == '0' else 'ones'}",
-                "result": "stays on its path"
-                if d.left_at is None
-                else f"leaves at step {d.left_at:,}",
+                "result": f"leaves at step {d.left_at:,}"
+                if d.left_at is not None
+                else "stays on its path"
+                if d.settles
+                else "stays on its path, never settles",
             }
         )
     return pd.DataFrame(rows)

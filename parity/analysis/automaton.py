@@ -13,7 +13,12 @@ really do: more states, a constant answer, or no consistent table, never a force
 Stability: from a typical state of each automaton state, and from the EDGE_STARTS sampled
 states at the edge of its cloud, DRIFT_STEPS zeros and, apart, DRIFT_STEPS ones are fed; at
 every step the state must sit in a cluster of the state the automaton says it is in. The
-first step where it does not is where length generalization breaks.
+first step where it does not is where length generalization breaks. And by the end the state
+must have settled: come back (the whole state, within SETTLE_TOLERANCE) after at most
+MAX_PERIOD steps, a fixed point or a short cycle that then goes on for ever. A state that is
+still moving after DRIFT_STEPS bits wanders inside its cluster, where checks can only sample
+it: default from-scratch RNN 1036 wandered so under zeros and was wrong on the ending
+1101010 after 1,982 to 1,985 zeros only (of every run length up to 5,000).
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ class Drift:
     left_at: int | None  # first step whose state is not where the automaton says; None = stayed
     found_in: int | None  # the automaton state it was in then (None: outside every state)
     expected: int | None = None  # the state the automaton says it should have been in then
+    settles: bool = True  # its state came back within MAX_PERIOD steps by the end
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -64,7 +70,7 @@ class Automaton:
     agreement: float
     clusters: int  # k-means clusters before minimisation
     sampled: int  # states the clusters were fitted on
-    stable: bool  # every drift run stayed where the automaton says
+    stable: bool  # every drift run stayed where the automaton says, and settled
     drift: tuple[Drift, ...]
 
     @property
@@ -77,6 +83,11 @@ class Automaton:
             and self.accepting == (1,)
             and self.transitions == PARITY_TRANSITIONS
         )
+
+    @property
+    def wanders(self) -> bool:
+        """Every drift run stayed where the automaton says, but some never settled."""
+        return all(d.left_at is None for d in self.drift) and not all(d.settles for d in self.drift)
 
     def to_dict(self) -> dict:
         """JSON-ready: state keys become strings, as JSON objects need."""
@@ -212,6 +223,8 @@ def expected_paths(table: list[tuple[int, int]], steps: int) -> np.ndarray:
 
 
 REPEAT_TOLERANCE = 1e-6  # a whole state this close to itself two steps later has settled
+SETTLE_TOLERANCE = 1e-4  # by the end, a whole state back this close (max abs) has settled ...
+MAX_PERIOD = 12  # ... when it comes back after at most this many steps
 
 
 def _settled(model, bits: torch.Tensor, state):
@@ -223,13 +236,25 @@ def _settled(model, bits: torch.Tensor, state):
     return outputs if float((later - now).abs().max()) <= REPEAT_TOLERANCE else None
 
 
+def _returns(model, bits: torch.Tensor, state) -> np.ndarray:
+    """Per run (2M,): whether its whole state comes back within SETTLE_TOLERANCE after some
+    1..MAX_PERIOD more steps of its bit."""
+    now = states.to_features(model, state)
+    back = torch.zeros(len(now), dtype=torch.bool)
+    for _ in range(MAX_PERIOD):
+        _, state = model.run(bits, state)
+        back |= (states.to_features(model, state) - now).abs().amax(1) <= SETTLE_TOLERANCE
+    return back.numpy()
+
+
 @torch.no_grad()
 def check_drift(model, starts, owners, table, q: Quantised, cluster_state, steps: int) -> list:
     """Feed `steps` zeros and ones from each start (M, D) of automaton state owners[m].
 
     The hidden vector h (what the head reads) is classified at every step; the runs use
     torch's fused module. cluster_state maps each cluster to its automaton state (-1: none).
-    Returns (left_at, found_in, expected) per run: zeros from every start, then ones.
+    Returns (left_at, found_in, expected, settles) per run: zeros from every start, then
+    ones; settles is whether the run's state had settled by the end (_returns).
     """
     count = len(starts)
     bits = torch.tensor([0.0] * count + [1.0] * count)[:, None]  # (2M, 1)
@@ -238,6 +263,7 @@ def check_drift(model, starts, owners, table, q: Quantised, cluster_state, steps
     owners = np.asarray(owners)
     paths = np.concatenate([paths[owners], paths[len(table) + owners]])  # (2M, steps)
     left_at, left_in = np.zeros(2 * count, dtype=np.int64), np.full(2 * count, -1)
+    settles = None
     for first in range(0, steps, DRIFT_CHUNK):
         length = min(DRIFT_CHUNK, steps - first)
         outputs, state = model.run(bits.expand(-1, length).contiguous(), state)  # (2M, L, H)
@@ -251,26 +277,35 @@ def check_drift(model, starts, owners, table, q: Quantised, cluster_state, steps
             two = cluster_state[q.classify(flat, states.answers(model, flat)).numpy()]
             tail = np.tile(two.reshape(2 * count, 2), (rest + 1) // 2)[:, :rest]
             found, length = np.concatenate([found, tail], axis=1), length + rest
+            settles = np.ones(2 * count, dtype=bool)
         off = found != paths[:, first : first + length]
         for run in np.nonzero(off.any(axis=1) & (left_at == 0))[0]:
             t = int(np.argmax(off[run]))
             left_at[run], left_in[run] = first + t + 1, found[run, t]
         if first + length >= steps:
             break
+    if settles is None:  # ran every step: has each run come back by now?
+        settles = _returns(model, bits, state)
     return [
-        (int(a), int(s) if s >= 0 else None, int(paths[run, a - 1])) if a else (None, None, None)
+        (int(a), int(s) if s >= 0 else None, int(paths[run, a - 1]), bool(settles[run]))
+        if a
+        else (None, None, None, bool(settles[run]))
         for run, (a, s) in enumerate(zip(left_at, left_in, strict=True))
     ]
 
 
 def first_drifts(runs: list, owners: list[int], states: int, steps: int) -> tuple[Drift, ...]:
-    """Per (bit, state): the run that left its path first (or a run that stayed)."""
+    """Per (bit, state): the run that left its path first (or, when none did, one that never
+    settled, else one that stayed and settled)."""
     best: dict[tuple[int, int], tuple] = {}
+
+    def rank(run: tuple) -> tuple[int, bool]:
+        return (run[0] if run[0] is not None else steps + 1, run[3])
+
     for index, run in enumerate(runs):
         bit, owner = divmod(index, len(owners))
         key = (bit, owners[owner])
-        left = run[0] if run[0] is not None else steps + 1
-        if key not in best or left < (best[key][0] or steps + 1):
+        if key not in best or rank(run) < rank(best[key]):
             best[key] = run
     return tuple(
         Drift(state, str(bit), steps, *best[(bit, state)])
@@ -330,6 +365,6 @@ def extract(
         agreement=q.agreement,
         clusters=len(q.centres),
         sampled=len(sample),
-        stable=all(d.left_at is None for d in drift),
+        stable=all(d.left_at is None and d.settles for d in drift),
         drift=drift,
     )

@@ -215,7 +215,9 @@ def automaton_text(a) -> str:
         lines.append(f"{state:>5}  {answer:<6}  {row['0']:>4}  {row['1']:>4}{mark}")
     for d in a.drift:
         run = f"state {d.state}, {d.steps:,} {'zeros' if d.bit == '0' else 'ones'}"
-        if d.left_at is None:
+        if d.left_at is None and not d.settles:
+            lines.append(f"{run}: stays on the automaton's path, but never settles")
+        elif d.left_at is None:
             lines.append(f"{run}: stays on the automaton's path")
         else:
             into = f"state {d.found_in}" if d.found_in is not None else "no state"

@@ -169,14 +169,15 @@ def _automaton_verdict(checked: str, automaton, rows: tuple[Row, ...]) -> Verdic
             f"({TESTED_NOT_PROVEN})"
         )
         return Verdict(PARITY_MACHINE, headline, True, rows, automaton=summary)
-    why = (
-        "two-state parity automaton, but its states drift on long runs"
-        if automaton.is_parity
-        else f"{automaton.states}-state automaton, not the two-state parity automaton"
-    )
-    return Verdict(
-        CHECKS_PASSED, f"{checked}, but its states form a {why}", False, rows, automaton=summary
-    )
+    if automaton.is_parity:
+        how = "never settle" if automaton.wanders else "drift"
+        why = f"and its states form the two-state parity automaton, but they {how} on long runs"
+    else:
+        why = (
+            f"but its states form a {automaton.states}-state automaton, "
+            "not the two-state parity automaton"
+        )
+    return Verdict(CHECKS_PASSED, f"{checked}, {why}", False, rows, automaton=summary)
 
 
 def verdict_for(
@@ -188,14 +189,19 @@ def verdict_for(
     outcome: Outcome | None = None,
     diverged_at: int | None = None,
     budget: int | None = None,
+    automaton=None,
 ) -> Verdict:
     """Judge a model: the full stress check (unless `outcome` already holds it for this very
-    model), then, when every check passes, its extracted automaton."""
+    model), then, when every check passes, its extracted automaton (unless `automaton` already
+    holds it for this very model)."""
     lengths = (config.test_min_len, config.test_max_len)
     if diverged_at is not None or test_accuracy < 1.0:
         return judge(test_accuracy, lengths, None, diverged_at=diverged_at, budget=budget)
     outcome = outcome or (suite or config_suite(config)).run(model)
-    automaton = extract(model) if outcome.passed else None
+    if outcome.passed and automaton is None:
+        automaton = extract(model)
+    elif not outcome.passed:
+        automaton = None
     return judge(test_accuracy, lengths, outcome, automaton, budget=budget)
 
 

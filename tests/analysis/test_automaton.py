@@ -12,7 +12,7 @@ from parity.analysis import automaton, states
 from parity.analysis.automaton import PARITY_TRANSITIONS, extract
 from parity.core.config import Config
 from parity.nets.models import build
-from tests.handbuilt import lstm_flipper, minsky_rnn
+from tests.handbuilt import lstm_flipper, minsky_rnn, wandering_rnn
 
 
 def answers_right(model, lengths) -> bool:
@@ -64,6 +64,39 @@ def test_a_forgetting_odd_state_is_caught_by_the_drift_check():
     # Odd under ones does stay (a 1 resets the cell to a full +-1):
     odd_on_ones = next(d for d in found.drift if d.state == 1 and d.bit == "1")
     assert odd_on_ones.left_at is None
+
+
+def test_a_state_that_never_settles_is_not_stable():
+    """Exact parity, but two units the head never reads keep turning: every run stays in its
+    cluster, none comes back to a fixed point or a short cycle, so the automaton is the
+    parity automaton and not stable (it wanders)."""
+    model = wandering_rnn()
+    gen = torch.Generator().manual_seed(7)
+    long = (torch.rand(20, 3_000, generator=gen) < 0.5).float()
+    truth = long.sum(1).remainder(2).long()
+    assert torch.equal(model.predict(long, torch.full((20,), 3_000)), truth)
+    found = extract(model)
+    assert found.is_parity and not found.stable and found.wanders
+    assert all(d.left_at is None and not d.settles for d in found.drift)
+    assert all(d.settles for d in extract(minsky_rnn()).drift)
+    assert not extract(minsky_rnn()).wanders
+    assert json.loads(json.dumps(found.to_dict()))["drift"][0]["settles"] is False
+
+
+def test_a_cycle_is_settled_and_a_turn_is_not():
+    """_returns: back within SETTLE_TOLERANCE after 1..MAX_PERIOD steps, one answer per run."""
+    import math
+
+    import numpy as np
+
+    four = wandering_rnn(gain=1.5, turn=math.pi / 2)  # a quarter turn: a 4-cycle
+    two = wandering_rnn(gain=1.5, turn=math.pi)  # a half turn: a 2-cycle
+    turning = wandering_rnn()  # 1 radian a step: never back
+    for model, settles in ((four, True), (two, True), (turning, False)):
+        with torch.no_grad():
+            _, state = model.run(torch.tensor([[1.0] + [0.0] * 500]))
+            back = automaton._returns(model, torch.zeros(1, 1), state)
+        assert isinstance(back, np.ndarray) and back.tolist() == [settles]
 
 
 @pytest.mark.parametrize("arch", ["lstm", "gru", "rnn"])

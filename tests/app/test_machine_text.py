@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from parity.analysis.automaton import extract
-from tests.handbuilt import lstm_flipper
+from tests.handbuilt import lstm_flipper, wandering_rnn
 from ui import machine
 
 
@@ -27,3 +27,12 @@ def test_a_forgetting_machine_is_told_where_it_drifts():
         f"after {left.left_at} {zeros} from state 1 (odd), the network is in state 0, where "
         "the automaton says state 1" in text
     )
+
+
+def test_a_wandering_machine_is_told_it_never_settles():
+    found = extract(wandering_rnn())
+    kind, text = machine.verdict(found)
+    assert kind == "warning" and "not stable" in text
+    assert "after 10,000 zeros from state 0 (even), the network's state is still moving" in text
+    table = machine.drift_frame(found)
+    assert list(table["result"]) == ["stays on its path, never settles"] * 4

@@ -9,7 +9,7 @@ import pytest
 from parity.core.config import MAX_TEST_LEN, Config
 from parity.nets import modelfile
 from tests import helpers
-from tests.handbuilt import lstm_flipper, minsky_rnn
+from tests.handbuilt import lstm_flipper, minsky_rnn, wandering_rnn
 
 
 def run(*args: str):
@@ -25,6 +25,9 @@ def files(tmp_path_factory):
         "leaky": str(modelfile.save(lstm_flipper(4.0), Config(hidden_size=1), folder / "l.st")),
         "rnn": str(
             modelfile.save(minsky_rnn(), Config(arch="rnn", hidden_size=4), folder / "r.st")
+        ),
+        "wanders": str(
+            modelfile.save(wandering_rnn(), Config(arch="rnn", hidden_size=6), folder / "w.st")
         ),
     }
 
@@ -49,6 +52,18 @@ def test_json_of_a_forgetting_model_says_where_it_drifts(files):
     odd_on_zeros = next(d for d in left if (d["state"], d["bit"]) == (1, "0"))
     assert odd_on_zeros["found_in"] == 0 and odd_on_zeros["expected"] == 1
     assert odd_on_zeros["left_at"] < 200 and odd_on_zeros["steps"] == 500
+
+
+def test_a_state_that_never_settles_is_named_in_json_and_text(files):
+    out = json.loads(run("--model", files["wanders"], "--json").stdout)
+    assert out["is_parity"] is True and out["stable"] is False
+    assert [d["left_at"] for d in out["drift"]] == [None] * 4
+    assert [d["settles"] for d in out["drift"]] == [False] * 4
+    settled = json.loads(run("--model", files["rnn"], "--json").stdout)
+    assert [d["settles"] for d in settled["drift"]] == [True] * 4
+    lines = run("--model", files["wanders"]).stdout.splitlines()
+    assert lines[0] == "parity automaton: yes; stable: no"
+    assert "state 0, 10,000 zeros: stays on the automaton's path, but never settles" in lines
 
 
 def test_text_summary(files):

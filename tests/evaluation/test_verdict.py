@@ -30,6 +30,7 @@ class Automaton:
     is_parity: bool
     stable: bool
     states: int
+    wanders: bool = False  # stayed in its clusters, but never settled
 
     def to_dict(self):
         return {"states": self.states, "is_parity": self.is_parity, "stable": self.stable}
@@ -48,6 +49,10 @@ def test_a_parity_machine_needs_every_check_and_the_stable_two_state_automaton()
     drifting = v.judge(1.0, LENGTHS, passed, Automaton(True, False, 2))
     assert drifting.status == v.CHECKS_PASSED and not drifting.is_parity_machine
     assert "drift" in drifting.headline
+    wandering = v.judge(1.0, LENGTHS, passed, Automaton(True, False, 2, wanders=True))
+    assert wandering.status == v.CHECKS_PASSED and not wandering.is_parity_machine
+    assert wandering.headline.endswith("parity automaton, but they never settle on long runs")
+    assert len(wandering.headline) <= 300
     more = v.judge(1.0, LENGTHS, passed, Automaton(False, True, 5))
     assert not more.is_parity_machine and "5-state automaton" in more.headline
     unknown = v.judge(1.0, LENGTHS, passed, None)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import torch
 
 from parity.core.config import Config
+from parity.evaluation.verdict import CHECKS_PASSED, PARITY_MACHINE
 from parity.nets.models import build
 from parity.training.stopping import RESTART_SEED_STEP, StopRule
 from tests.evaluation.test_stress import Decays, Exact
+from tests.handbuilt import minsky_rnn, wandering_rnn
 
 CONFIG = Config(test_min_len=5, test_max_len=10, restart_after=30)  # check length 100
 
@@ -24,12 +26,29 @@ def test_a_model_that_forgets_after_zeros_is_refused_then_restarted():
 
 
 def test_a_perfect_model_stops_as_generalized_and_others_as_asked():
-    assert StopRule(CONFIG).decide(Exact(), 20, 1.0) == "generalized"
+    rule = StopRule(CONFIG)
+    assert rule.decide(minsky_rnn(), 20, 1.0) == "generalized"
+    assert rule.automaton.is_parity and rule.automaton.stable
+    verdict = rule.verdict(minsky_rnn(), 1.0, "generalized", 20)
+    assert verdict.status == PARITY_MACHINE
+    assert verdict.automaton == rule.automaton.to_dict()  # the rule's automaton, reused
     assert StopRule(CONFIG.replace(stop="solved")).decide(Decays(20), 20, 1.0) == "solved"
     assert StopRule(CONFIG.replace(stop="budget")).decide(Exact(), 20, 1.0) is None
     never = StopRule(CONFIG.replace(restart_after=0))
     assert never.decide(Decays(20), 20, 1.0) is None
     assert never.decide(Decays(20), 5000, 1.0) is None
+
+
+def test_a_model_right_everywhere_whose_state_never_settles_trains_on():
+    """Every check passes, but the turning units never settle: not generalized; stuck for
+    restart_after steps after solving, it restarts, as a model failing a check does."""
+    rule = StopRule(CONFIG)
+    wanders = wandering_rnn()
+    assert rule.decide(wanders, 20, 1.0) is None
+    assert rule.outcome.passed and rule.automaton.is_parity and rule.automaton.wanders
+    assert rule.decide(wanders, 50, 1.0) == "restart"
+    verdict = rule.verdict(wanders, 1.0, "budget", 60)
+    assert verdict.status == CHECKS_PASSED and "never settle" in verdict.headline
 
 
 def test_fresh_weights_are_seeded_by_the_seed_and_the_attempt():
